@@ -1,0 +1,3 @@
+//! Command groups of the `alicem` binary, one module each.
+
+pub mod passport;

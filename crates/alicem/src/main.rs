@@ -1,0 +1,50 @@
+//! `alicem`: the one binary. Each command group lives in its own module under `cli/`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// An open, self-hostable, chip-verified digital identity.
+///
+/// Read a passport or ID card chip, verify it, prove it is you, and log in to online
+/// services with a 6-digit PIN through a standard OpenID Connect provider.
+#[derive(Parser)]
+#[command(name = "alicem", version, propagate_version = true)]
+struct Cli {
+    /// Log level filter (error, warn, info, debug, trace), or RUST_LOG syntax.
+    #[arg(long, global = true, env = "ALICEM_LOG", default_value = "warn")]
+    log: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read, verify, mint and emulate travel document chips.
+    #[command(subcommand)]
+    Passport(cli::passport::PassportCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cli.log)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Passport(command) => cli::passport::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! A software eMRTD chip that answers the same APDUs as a real one, and a factory that
+//! issues documents (good and deliberately bad) under a test PKI.
+
+pub mod image;
+pub mod profile;
+
+pub use image::{ChipImage, ChipKeys, DocumentAccess, PrivateKey};
+pub use profile::ChipProfile;
