@@ -112,7 +112,9 @@ pub enum ImageError {
         path: PathBuf,
         source: serde_json::Error,
     },
-    #[error("{0}: not a chip image (no document.json / chip.json); mint one with `alicem passport mint`")]
+    #[error(
+        "{0}: not a chip image (no document.json / chip.json); mint one with `alicem passport mint`"
+    )]
     NotAnImage(PathBuf),
 }
 
@@ -159,7 +161,9 @@ fn tempfile_in(dir: &Path, target: &Path) -> Result<(PathBuf, fs::File), ImageEr
             Err(e) => return Err(io(&candidate)(e)),
         }
     }
-    Err(io(dir)(std::io::Error::other("no free temporary file name")))
+    Err(io(dir)(std::io::Error::other(
+        "no free temporary file name",
+    )))
 }
 
 fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), ImageError> {

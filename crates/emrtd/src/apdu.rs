@@ -96,10 +96,10 @@ impl CommandApdu {
         if self.data.len() > EXTENDED_MAX - 1 {
             return Err(ApduError::DataTooLong(self.data.len()));
         }
-        if let Some(le) = self.le {
-            if le > EXTENDED_MAX || le == 0 {
-                return Err(ApduError::LeTooLarge(le));
-            }
+        if let Some(le) = self.le
+            && (le > EXTENDED_MAX || le == 0)
+        {
+            return Err(ApduError::LeTooLarge(le));
         }
         let extended = extended || self.needs_extended_length();
         let mut out = Vec::with_capacity(4 + 3 + self.data.len() + 3);
@@ -249,13 +249,20 @@ mod tests {
 
     fn round_trip(cmd: &CommandApdu) {
         let bytes = cmd.to_bytes().unwrap();
-        assert_eq!(&CommandApdu::from_bytes(&bytes).unwrap(), cmd, "{bytes:02X?}");
+        assert_eq!(
+            &CommandApdu::from_bytes(&bytes).unwrap(),
+            cmd,
+            "{bytes:02X?}"
+        );
     }
 
     #[test]
     fn encodes_select_by_file_id_in_short_form() {
         let cmd = CommandApdu::new(0x00, 0xA4, 0x02, 0x0C).with_data([0x01, 0x1E]);
-        assert_eq!(cmd.to_bytes().unwrap(), [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1E]);
+        assert_eq!(
+            cmd.to_bytes().unwrap(),
+            [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1E]
+        );
     }
 
     #[test]
@@ -272,7 +279,9 @@ mod tests {
         let bytes = cmd.to_bytes().unwrap();
         assert_eq!(
             bytes,
-            [0x0C, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x04, 0x97, 0x02, 0x10, 0x00, 0x00, 0x00]
+            [
+                0x0C, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x04, 0x97, 0x02, 0x10, 0x00, 0x00, 0x00
+            ]
         );
         round_trip(&cmd);
     }
@@ -282,13 +291,20 @@ mod tests {
         round_trip(&CommandApdu::new(0x00, 0x84, 0x00, 0x00));
         round_trip(&CommandApdu::new(0x00, 0x84, 0x00, 0x00).with_le(8));
         round_trip(&CommandApdu::new(0x00, 0x22, 0xC1, 0xA4).with_data(vec![1; 15]));
-        round_trip(&CommandApdu::new(0x00, 0x86, 0x00, 0x00).with_data(vec![7; 300]).with_le(256));
+        round_trip(
+            &CommandApdu::new(0x00, 0x86, 0x00, 0x00)
+                .with_data(vec![7; 300])
+                .with_le(256),
+        );
         round_trip(&CommandApdu::new(0x00, 0xB0, 0x00, 0x00).with_le(1000));
     }
 
     #[test]
     fn rejects_truncated_and_overlong_commands() {
-        assert_eq!(CommandApdu::from_bytes(&[0, 0xA4]), Err(ApduError::TooShort(2)));
+        assert_eq!(
+            CommandApdu::from_bytes(&[0, 0xA4]),
+            Err(ApduError::TooShort(2))
+        );
         assert!(CommandApdu::from_bytes(&[0, 0xA4, 2, 0x0C, 5, 1, 2]).is_err());
         assert!(CommandApdu::from_bytes(&[0, 0xA4, 2, 0x0C, 1, 1, 2, 3]).is_err());
         assert!(CommandApdu::from_bytes(&[0, 0xA4, 2, 0x0C, 0, 0, 3, 1]).is_err());
@@ -305,13 +321,19 @@ mod tests {
         let rsp = ResponseApdu::from_bytes(&[0xAA, 0xBB, 0x90, 0x00]).unwrap();
         assert_eq!(rsp.data, [0xAA, 0xBB]);
         assert!(rsp.is_success());
-        assert_eq!(ResponseApdu::from_bytes(&[0x90]), Err(ApduError::ResponseTooShort(1)));
+        assert_eq!(
+            ResponseApdu::from_bytes(&[0x90]),
+            Err(ApduError::ResponseTooShort(1))
+        );
     }
 
     #[test]
     fn debug_output_hides_command_data() {
         let cmd = CommandApdu::new(0, 0x86, 0, 0).with_data([0xDE, 0xAD, 0xBE, 0xEF]);
         let shown = format!("{cmd:?}");
-        assert!(!shown.contains("DE") && shown.contains("data_len: 4"), "{shown}");
+        assert!(
+            !shown.contains("DE") && shown.contains("data_len: 4"),
+            "{shown}"
+        );
     }
 }

@@ -185,6 +185,9 @@ mod tests {
             serde_json::to_string(&Curve::BrainpoolP256r1).unwrap(),
             "\"brainpoolP256r1\""
         );
-        assert_eq!(serde_json::to_string(&Curve::NistP521).unwrap(), "\"P-521\"");
+        assert_eq!(
+            serde_json::to_string(&Curve::NistP521).unwrap(),
+            "\"P-521\""
+        );
     }
 }

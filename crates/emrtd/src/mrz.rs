@@ -39,9 +39,7 @@ impl MrzFormat {
 /// the digit that was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MrzError {
-    #[error(
-        "an MRZ has 3 lines of 30 (TD1), 2 of 36 (TD2) or 2 of 44 (TD3) characters; got {0}"
-    )]
+    #[error("an MRZ has 3 lines of 30 (TD1), 2 of 36 (TD2) or 2 of 44 (TD3) characters; got {0}")]
     UnknownLayout(String),
     #[error("invalid character {character:?} in MRZ line {line}, position {position}")]
     InvalidCharacter {

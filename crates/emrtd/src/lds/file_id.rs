@@ -68,14 +68,23 @@ impl fmt::Display for DataGroup {
 impl FileId {
     /// Every file a reader looks for, in reading order.
     pub fn all() -> impl Iterator<Item = FileId> {
-        [FileId::CardAccess, FileId::CardSecurity, FileId::Dir, FileId::Com, FileId::Sod]
-            .into_iter()
-            .chain((1..=16).map(|n| FileId::Dg(DataGroup(n))))
+        [
+            FileId::CardAccess,
+            FileId::CardSecurity,
+            FileId::Dir,
+            FileId::Com,
+            FileId::Sod,
+        ]
+        .into_iter()
+        .chain((1..=16).map(|n| FileId::Dg(DataGroup(n))))
     }
 
     /// True for files of the master file, readable before selecting the eMRTD application.
     pub fn in_master_file(self) -> bool {
-        matches!(self, FileId::CardAccess | FileId::CardSecurity | FileId::Dir)
+        matches!(
+            self,
+            FileId::CardAccess | FileId::CardSecurity | FileId::Dir
+        )
     }
 
     /// The 2-byte file identifier used by SELECT.
@@ -141,7 +150,9 @@ impl fmt::Display for FileId {
 
 /// Not a known file name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown LDS file name {0:?} (expected EF_COM, EF_SOD, DG1..DG16, EF_CardAccess, EF_CardSecurity)")]
+#[error(
+    "unknown LDS file name {0:?} (expected EF_COM, EF_SOD, DG1..DG16, EF_CardAccess, EF_CardSecurity)"
+)]
 pub struct UnknownFileName(pub String);
 
 impl FromStr for FileId {
@@ -177,9 +188,15 @@ mod tests {
     fn names_round_trip_through_from_str() {
         for file in FileId::all() {
             assert_eq!(file.name().parse::<FileId>().unwrap(), file);
-            assert_eq!(format!("{}.bin", file.name()).parse::<FileId>().unwrap(), file);
+            assert_eq!(
+                format!("{}.bin", file.name()).parse::<FileId>().unwrap(),
+                file
+            );
         }
-        assert_eq!("dg14".parse::<FileId>().unwrap(), FileId::Dg(DataGroup::DG14));
+        assert_eq!(
+            "dg14".parse::<FileId>().unwrap(),
+            FileId::Dg(DataGroup::DG14)
+        );
         assert!("DG17".parse::<FileId>().is_err());
         assert!("DG0".parse::<FileId>().is_err());
     }

@@ -115,7 +115,11 @@ impl PaceProtocol {
             return None;
         }
         let arc = Self::mapping_arc(self.key_agreement, self.mapping)?;
-        oid::PACE.push_arc(arc).ok()?.push_arc(self.cipher.arc()).ok()
+        oid::PACE
+            .push_arc(arc)
+            .ok()?
+            .push_arc(self.cipher.arc())
+            .ok()
     }
 
     pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
@@ -171,7 +175,8 @@ impl CaProtocol {
 fn child_arcs(oid: &ObjectIdentifier, parent: &ObjectIdentifier) -> Option<[u32; 2]> {
     let parent_len = parent.arcs().count();
     let arcs: Vec<u32> = oid.arcs().collect();
-    if arcs.len() != parent_len + 2 || !arcs.iter().copied().zip(parent.arcs()).all(|(a, b)| a == b) {
+    if arcs.len() != parent_len + 2 || !arcs.iter().copied().zip(parent.arcs()).all(|(a, b)| a == b)
+    {
         return None;
     }
     Some([*arcs.get(parent_len)?, *arcs.get(parent_len + 1)?])
@@ -231,7 +236,9 @@ pub enum SecurityInfo {
     ChipAuthentication(ChipAuthenticationInfo),
     ChipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo),
     ActiveAuthentication(ActiveAuthenticationInfo),
-    TerminalAuthentication { version: u64 },
+    TerminalAuthentication {
+        version: u64,
+    },
     /// A protocol this crate does not interpret (kept for completeness and re-encoding).
     Other {
         protocol: ObjectIdentifier,
@@ -311,21 +318,25 @@ impl SecurityInfo {
             ));
         }
         if child_arcs_one(&p, &oid::PACE).is_some_and(|arc| matches!(arc, 1..=4 | 6)) {
-            return Ok(SecurityInfo::PaceDomainParameters(PaceDomainParameterInfo {
-                protocol: p,
-                domain_parameter: reencode(p, &raw.required_data, "domainParameter")?,
-                parameter_id: optional_integer(p, opt, "parameterId")?,
-            }));
+            return Ok(SecurityInfo::PaceDomainParameters(
+                PaceDomainParameterInfo {
+                    protocol: p,
+                    domain_parameter: reencode(p, &raw.required_data, "domainParameter")?,
+                    parameter_id: optional_integer(p, opt, "parameterId")?,
+                },
+            ));
         }
         if p == oid::AA_PROTOCOL {
             let signature_algorithm = opt
                 .ok_or_else(|| malformed(p, "missing signatureAlgorithm"))?
                 .decode_as::<ObjectIdentifier>()
                 .map_err(|e| malformed(p, format!("signatureAlgorithm: {e}")))?;
-            return Ok(SecurityInfo::ActiveAuthentication(ActiveAuthenticationInfo {
-                version: integer(p, &raw.required_data, "version")?,
-                signature_algorithm,
-            }));
+            return Ok(SecurityInfo::ActiveAuthentication(
+                ActiveAuthenticationInfo {
+                    version: integer(p, &raw.required_data, "version")?,
+                    signature_algorithm,
+                },
+            ));
         }
         if p == oid::TA {
             return Ok(SecurityInfo::TerminalAuthentication {
@@ -387,7 +398,8 @@ impl SecurityInfo {
 fn child_arcs_one(oid: &ObjectIdentifier, parent: &ObjectIdentifier) -> Option<u32> {
     let parent_len = parent.arcs().count();
     let arcs: Vec<u32> = oid.arcs().collect();
-    if arcs.len() != parent_len + 1 || !arcs.iter().copied().zip(parent.arcs()).all(|(a, b)| a == b) {
+    if arcs.len() != parent_len + 1 || !arcs.iter().copied().zip(parent.arcs()).all(|(a, b)| a == b)
+    {
         return None;
     }
     arcs.last().copied()
@@ -504,7 +516,8 @@ mod tests {
         );
         assert_eq!(pace.version, 2);
         assert_eq!(
-            pace.parameter_id.and_then(DomainParameters::from_standardized_id),
+            pace.parameter_id
+                .and_then(DomainParameters::from_standardized_id),
             Some(DomainParameters::Ecdh(Curve::BrainpoolP256r1))
         );
         assert_eq!(infos.to_der().unwrap(), bytes);

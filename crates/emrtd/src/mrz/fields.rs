@@ -96,20 +96,18 @@ pub(super) fn check_date(field: MrzField, value: &str) -> Result<(), MrzError> {
     let pair = |i: usize| -> Result<Option<u8>, MrzError> {
         match (b.get(i), b.get(i + 1)) {
             (Some(b'<'), Some(b'<')) if field == MrzField::BirthDate && i > 0 => Ok(None),
-            (Some(h @ b'0'..=b'9'), Some(l @ b'0'..=b'9')) => Ok(Some((h - b'0') * 10 + (l - b'0'))),
+            (Some(h @ b'0'..=b'9'), Some(l @ b'0'..=b'9')) => {
+                Ok(Some((h - b'0') * 10 + (l - b'0')))
+            }
             _ => Err(invalid()),
         }
     };
     pair(0)?.ok_or_else(invalid)?;
-    if let Some(month) = pair(2)? {
-        if !(1..=12).contains(&month) {
-            return Err(invalid());
-        }
+    if pair(2)?.is_some_and(|month| !(1..=12).contains(&month)) {
+        return Err(invalid());
     }
-    if let Some(day) = pair(4)? {
-        if !(1..=31).contains(&day) {
-            return Err(invalid());
-        }
+    if pair(4)?.is_some_and(|day| !(1..=31).contains(&day)) {
+        return Err(invalid());
     }
     Ok(())
 }
@@ -149,11 +147,7 @@ fn extended_number(optional: &str) -> Result<(&str, char, &str), MrzError> {
 }
 
 /// Document number and the remaining optional data, resolving the extended form.
-fn document_number(
-    number: &str,
-    cd: char,
-    optional: &str,
-) -> Result<(String, String), MrzError> {
+fn document_number(number: &str, cd: char, optional: &str) -> Result<(String, String), MrzError> {
     if cd == '<' && number.bytes().last() != Some(b'<') {
         let (continuation, ext_cd, rest) = extended_number(optional)?;
         let full = format!("{number}{continuation}");
@@ -175,13 +169,17 @@ pub(super) fn parse_lines(format: MrzFormat, lines: Vec<String>) -> Result<Mrz, 
             let width = l2.len();
             let opt_end = if format == MrzFormat::Td3 { 42 } else { 35 };
             let optional = at(l2, 28, opt_end);
-            let (number, rest_optional) =
-                if format == MrzFormat::Td2 {
-                    document_number(at(l2, 0, 9), char_at(l2, 9), optional)?
-                } else {
-                    verify(MrzField::DocumentNumber, at(l2, 0, 9), char_at(l2, 9), false)?;
-                    (at(l2, 0, 9).to_string(), optional.to_string())
-                };
+            let (number, rest_optional) = if format == MrzFormat::Td2 {
+                document_number(at(l2, 0, 9), char_at(l2, 9), optional)?
+            } else {
+                verify(
+                    MrzField::DocumentNumber,
+                    at(l2, 0, 9),
+                    char_at(l2, 9),
+                    false,
+                )?;
+                (at(l2, 0, 9).to_string(), optional.to_string())
+            };
             check_date(MrzField::BirthDate, at(l2, 13, 19))?;
             verify(MrzField::BirthDate, at(l2, 13, 19), char_at(l2, 19), false)?;
             let sex = Sex::parse(char_at(l2, 20))?;
@@ -196,7 +194,12 @@ pub(super) fn parse_lines(format: MrzFormat, lines: Vec<String>) -> Result<Mrz, 
                 at(l2, 13, 20),
                 at(l2, 21, width - 1)
             );
-            verify(MrzField::Composite, &composite, char_at(l2, width - 1), false)?;
+            verify(
+                MrzField::Composite,
+                &composite,
+                char_at(l2, width - 1),
+                false,
+            )?;
             let (primary, secondary) = names(at(l1, 5, l1.len()));
             Mrz {
                 format,
@@ -231,10 +234,13 @@ pub(super) fn parse_lines(format: MrzFormat, lines: Vec<String>) -> Result<Mrz, 
             );
             verify(MrzField::Composite, &composite, char_at(l2, 29), false)?;
             let (primary, secondary) = names(l3);
-            let optional: Vec<String> = [trim_fillers(optional1.trim_start_matches('<')), trim_fillers(at(l2, 18, 29))]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
+            let optional: Vec<String> = [
+                trim_fillers(optional1.trim_start_matches('<')),
+                trim_fillers(at(l2, 18, 29)),
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
             Mrz {
                 format,
                 document_code,

@@ -102,7 +102,10 @@ fn rejects_wrong_document_number_check_digit_naming_expected_digit() {
             expected: '6'
         }
     );
-    assert_eq!(err.to_string(), "document number check digit is '5', expected '6'");
+    assert_eq!(
+        err.to_string(),
+        "document number check digit is '5', expected '6'"
+    );
 }
 
 #[test]
