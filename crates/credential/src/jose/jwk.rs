@@ -90,6 +90,11 @@ impl Jwk {
         self
     }
 
+    /// The same key without `kid`, `use` and `alg` (e.g. for a `cnf` claim).
+    pub fn without_metadata(&self) -> Self {
+        Self::bare(self.key.clone())
+    }
+
     pub fn key(&self) -> &JwkKey {
         &self.key
     }
