@@ -14,7 +14,9 @@ pub fn os_rng() -> UnwrapErr<SysRng> {
 }
 
 /// `N` random bytes from `rng`.
-pub(crate) fn random_bytes<const N: usize>(rng: &mut (impl rand_core::CryptoRng + ?Sized)) -> [u8; N] {
+pub(crate) fn random_bytes<const N: usize>(
+    rng: &mut (impl rand_core::CryptoRng + ?Sized),
+) -> [u8; N] {
     let mut out = [0u8; N];
     rng.fill_bytes(&mut out);
     out

@@ -62,7 +62,10 @@ pub fn mrz_birth_date(yymmdd: &str, today: Date) -> Result<BirthDate, AttributeE
     let month = two_digits(yymmdd, 2);
     let day = two_digits(yymmdd, 4);
     let century_base = today.year() - today.year().rem_euclid(100);
-    let candidates = [century_base + i32::from(yy), century_base - 100 + i32::from(yy)];
+    let candidates = [
+        century_base + i32::from(yy),
+        century_base - 100 + i32::from(yy),
+    ];
     match (month, day) {
         (Some(m), Some(d)) => {
             for year in candidates {
@@ -155,20 +158,44 @@ mod tests {
     #[test]
     fn birth_dates_are_never_in_the_future() {
         let today = d(2026, 3, 15);
-        assert_eq!(mrz_birth_date("900714", today), Ok(BirthDate::Full(d(1990, 7, 14))));
-        assert_eq!(mrz_birth_date("050101", today), Ok(BirthDate::Full(d(2005, 1, 1))));
+        assert_eq!(
+            mrz_birth_date("900714", today),
+            Ok(BirthDate::Full(d(1990, 7, 14)))
+        );
+        assert_eq!(
+            mrz_birth_date("050101", today),
+            Ok(BirthDate::Full(d(2005, 1, 1)))
+        );
         // The same two digits as this year: before today → this century, after → last.
-        assert_eq!(mrz_birth_date("260315", today), Ok(BirthDate::Full(d(2026, 3, 15))));
-        assert_eq!(mrz_birth_date("260316", today), Ok(BirthDate::Full(d(1926, 3, 16))));
-        assert_eq!(mrz_birth_date("300101", today), Ok(BirthDate::Full(d(1930, 1, 1))));
+        assert_eq!(
+            mrz_birth_date("260315", today),
+            Ok(BirthDate::Full(d(2026, 3, 15)))
+        );
+        assert_eq!(
+            mrz_birth_date("260316", today),
+            Ok(BirthDate::Full(d(1926, 3, 16)))
+        );
+        assert_eq!(
+            mrz_birth_date("300101", today),
+            Ok(BirthDate::Full(d(1930, 1, 1)))
+        );
     }
 
     #[test]
     fn birth_dates_with_unknown_month_or_day_keep_the_year() {
         let today = d(2026, 3, 15);
-        assert_eq!(mrz_birth_date("85<<<<", today), Ok(BirthDate::YearOnly(1985)));
-        assert_eq!(mrz_birth_date("8506<<", today), Ok(BirthDate::YearOnly(1985)));
-        assert_eq!(mrz_birth_date("26<<<<", today), Ok(BirthDate::YearOnly(2026)));
+        assert_eq!(
+            mrz_birth_date("85<<<<", today),
+            Ok(BirthDate::YearOnly(1985))
+        );
+        assert_eq!(
+            mrz_birth_date("8506<<", today),
+            Ok(BirthDate::YearOnly(1985))
+        );
+        assert_eq!(
+            mrz_birth_date("26<<<<", today),
+            Ok(BirthDate::YearOnly(2026))
+        );
         assert_eq!(BirthDate::YearOnly(1985).to_claim(), "1985");
     }
 
@@ -197,9 +224,18 @@ mod tests {
     #[test]
     fn dg11_full_dates_resolve_the_century() {
         let today = d(2026, 3, 15);
-        assert_eq!(dg11_birth_date("19250101", today), Ok(BirthDate::Full(d(1925, 1, 1))));
-        assert_eq!(dg11_birth_date("19850000", today), Ok(BirthDate::YearOnly(1985)));
-        assert_eq!(dg11_birth_date("19850600", today), Ok(BirthDate::YearOnly(1985)));
+        assert_eq!(
+            dg11_birth_date("19250101", today),
+            Ok(BirthDate::Full(d(1925, 1, 1)))
+        );
+        assert_eq!(
+            dg11_birth_date("19850000", today),
+            Ok(BirthDate::YearOnly(1985))
+        );
+        assert_eq!(
+            dg11_birth_date("19850600", today),
+            Ok(BirthDate::YearOnly(1985))
+        );
         for bad in ["2030010", "20300101", "19851301", "1985-01-01", "18000101"] {
             assert!(dg11_birth_date(bad, today).is_err(), "{bad}");
         }

@@ -122,7 +122,12 @@ impl fmt::Debug for CivilStatus {
 
 /// `PRIMARY<<SECONDARY<NAMES` to (primary, secondary), fillers as spaces.
 fn split_name(field: &str) -> (String, String) {
-    let clean = |s: &str| s.split(['<', ' ']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    let clean = |s: &str| {
+        s.split(['<', ' '])
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     match field.split_once("<<") {
         Some((primary, secondary)) => (clean(primary), clean(secondary)),
         None => (clean(field), String::new()),
@@ -195,7 +200,10 @@ impl CivilStatus {
             (claim::FAMILY_NAME, Value::from(self.family_name.clone())),
             (claim::BIRTHDATE, Value::from(self.birthdate.to_claim())),
             (claim::GENDER, Value::from(self.gender.as_claim())),
-            (claim::DOCUMENT_EXPIRY, Value::from(iso_date(self.document_expiry))),
+            (
+                claim::DOCUMENT_EXPIRY,
+                Value::from(iso_date(self.document_expiry)),
+            ),
         ];
         for (name, value) in [
             (claim::BIRTHPLACE, &self.birthplace),

@@ -40,7 +40,9 @@ mod tests {
 
     #[test]
     fn stateless_refugees_and_organisations_have_no_nationality() {
-        for code in ["XXA", "XXB", "XXC", "XXX", "UNO", "UNA", "UNK", "EUE", "XOM", "XPO"] {
+        for code in [
+            "XXA", "XXB", "XXC", "XXX", "UNO", "UNA", "UNK", "EUE", "XOM", "XPO",
+        ] {
             assert_eq!(iso_alpha3(code), None, "{code}");
         }
     }

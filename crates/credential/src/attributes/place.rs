@@ -33,7 +33,12 @@ impl BirthCountry {
 /// is ambiguous); a server that has the COG can provide one. Return `None` unless the
 /// answer is certain: a missing `birthplace` is better than a wrong one.
 pub trait CommuneDirectory {
-    fn commune_code(&self, commune: &str, departement: Option<&str>, birth_year: i32) -> Option<String>;
+    fn commune_code(
+        &self,
+        commune: &str,
+        departement: Option<&str>,
+        birth_year: i32,
+    ) -> Option<String>;
 }
 
 /// Upper-case ASCII, accents removed, every run of other characters a single space.
@@ -88,9 +93,21 @@ fn fold(c: char) -> String {
 /// Names that mean France, or a French overseas territory (born there = born in
 /// France for INSEE).
 const FRANCE_NAMES: &[&str] = &[
-    "FRANCE", "FRA", "FRANCE METROPOLITAINE", "GUADELOUPE", "MARTINIQUE", "GUYANE",
-    "GUYANE FRANCAISE", "REUNION", "LA REUNION", "MAYOTTE", "SAINT PIERRE ET MIQUELON",
-    "NOUVELLE CALEDONIE", "POLYNESIE FRANCAISE", "WALLIS ET FUTUNA", "SAINT BARTHELEMY",
+    "FRANCE",
+    "FRA",
+    "FRANCE METROPOLITAINE",
+    "GUADELOUPE",
+    "MARTINIQUE",
+    "GUYANE",
+    "GUYANE FRANCAISE",
+    "REUNION",
+    "LA REUNION",
+    "MAYOTTE",
+    "SAINT PIERRE ET MIQUELON",
+    "NOUVELLE CALEDONIE",
+    "POLYNESIE FRANCAISE",
+    "WALLIS ET FUTUNA",
+    "SAINT BARTHELEMY",
 ];
 
 /// A French département code: 01–95 (with 2A, 2B, and 20 for Corsica before 1976) or
@@ -98,11 +115,7 @@ const FRANCE_NAMES: &[&str] = &[
 fn is_departement(code: &str) -> bool {
     match code.len() {
         2 => {
-            code == "2A"
-                || code == "2B"
-                || code
-                    .parse::<u8>()
-                    .is_ok_and(|n| (1..=95).contains(&n))
+            code == "2A" || code == "2B" || code.parse::<u8>().is_ok_and(|n| (1..=95).contains(&n))
         }
         3 => code
             .parse::<u16>()
@@ -123,12 +136,7 @@ pub fn birth_country(place_of_birth: &str) -> BirthCountry {
         .filter(|c| !c.is_empty())
         .collect();
     for (i, component) in components.iter().enumerate().rev() {
-        let commune = || {
-            components
-                .get(..i)
-                .map(|c| c.join(" "))
-                .unwrap_or_default()
-        };
+        let commune = || components.get(..i).map(|c| c.join(" ")).unwrap_or_default();
         if is_departement(component) {
             return BirthCountry::France {
                 commune: commune(),
@@ -182,16 +190,28 @@ mod tests {
             }
         );
         assert_eq!(birth_country("AJACCIO (2A)").insee_code(), Some("99100"));
-        assert_eq!(birth_country("POINTE-A-PITRE (971)").insee_code(), Some("99100"));
-        assert_eq!(birth_country("SAINT-DENIS, LA RÉUNION").insee_code(), Some("99100"));
+        assert_eq!(
+            birth_country("POINTE-A-PITRE (971)").insee_code(),
+            Some("99100")
+        );
+        assert_eq!(
+            birth_country("SAINT-DENIS, LA RÉUNION").insee_code(),
+            Some("99100")
+        );
     }
 
     #[test]
     fn recognises_births_abroad_by_name_or_code() {
         assert_eq!(birth_country("ALGER (ALGÉRIE)").insee_code(), Some("99352"));
         assert_eq!(birth_country("BERLIN<DEU").insee_code(), Some("99109"));
-        assert_eq!(birth_country("München, Germany").insee_code(), Some("99109"));
-        assert_eq!(birth_country("ABIDJAN<COTE D'IVOIRE").insee_code(), Some("99326"));
+        assert_eq!(
+            birth_country("München, Germany").insee_code(),
+            Some("99109")
+        );
+        assert_eq!(
+            birth_country("ABIDJAN<COTE D'IVOIRE").insee_code(),
+            Some("99326")
+        );
         assert_eq!(birth_country("NEW YORK, USA").insee_code(), Some("99404"));
     }
 

@@ -51,11 +51,21 @@ fn maps_the_mrz_alone() {
     assert_eq!(cs.nationality.as_deref(), Some("FRA"));
     assert_eq!(iso_date(cs.document_expiry), "2031-04-15");
     // Without DG11 the document does not say where its holder was born.
-    assert_eq!((cs.birthplace.as_deref(), cs.birthcountry.as_deref()), (None, None));
+    assert_eq!(
+        (cs.birthplace.as_deref(), cs.birthcountry.as_deref()),
+        (None, None)
+    );
     let names: Vec<String> = cs.claims().into_iter().map(|(k, _)| k).collect();
     assert_eq!(
         names,
-        ["given_name", "family_name", "birthdate", "gender", "document_expiry", "nationality"]
+        [
+            "given_name",
+            "family_name",
+            "birthdate",
+            "gender",
+            "document_expiry",
+            "nationality"
+        ]
     );
 }
 
@@ -92,7 +102,10 @@ fn born_in_france_gets_99100_and_a_commune_code_only_when_certain() {
     assert_eq!(cs.birthplace.as_deref(), Some("69123"));
     // Without a directory, or a directory that does not know: no birthplace claim.
     let cs = CivilStatus::from_document(&mrz, Some(&lyon), today(), None).unwrap();
-    assert_eq!((cs.birthcountry.as_deref(), cs.birthplace.as_deref()), (Some("99100"), None));
+    assert_eq!(
+        (cs.birthcountry.as_deref(), cs.birthplace.as_deref()),
+        (Some("99100"), None)
+    );
     let nice = dg11("NICE (06)");
     let cs = CivilStatus::from_document(&mrz, Some(&nice), today(), Some(&Directory)).unwrap();
     assert_eq!(cs.birthplace, None);

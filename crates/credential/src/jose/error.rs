@@ -38,14 +38,22 @@ pub enum JoseError {
         key: &'static str,
     },
     #[error("no key of the key set matches the token (kid {kid:?}, alg {alg})")]
-    NoMatchingKey { kid: Option<String>, alg: &'static str },
+    NoMatchingKey {
+        kid: Option<String>,
+        alg: &'static str,
+    },
     #[error("several keys of the key set match the token (kid {kid:?}, alg {alg})")]
-    AmbiguousKey { kid: Option<String>, alg: &'static str },
+    AmbiguousKey {
+        kid: Option<String>,
+        alg: &'static str,
+    },
     #[error("signature verification failed")]
     BadSignature,
     #[error("invalid JWK: {0}")]
     InvalidJwk(&'static str),
-    #[error("the JWK contains private key material (member {0:?}); only public keys are accepted here")]
+    #[error(
+        "the JWK contains private key material (member {0:?}); only public keys are accepted here"
+    )]
     PrivateKeyMaterial(&'static str),
     #[error("invalid key: {0}")]
     InvalidKey(&'static str),

@@ -110,7 +110,10 @@ mod tests {
 
     #[test]
     fn rejects_none_missing_alg_and_wrong_member_types() {
-        assert_eq!(JwsHeader::parse(br#"{"alg":"none"}"#), Err(JoseError::AlgNone));
+        assert_eq!(
+            JwsHeader::parse(br#"{"alg":"none"}"#),
+            Err(JoseError::AlgNone)
+        );
         assert!(JwsHeader::parse(br#"{"typ":"JWT"}"#).is_err());
         assert!(JwsHeader::parse(br#"{"alg":["ES256"]}"#).is_err());
         assert!(JwsHeader::parse(br#"{"alg":"ES256","kid":7}"#).is_err());
@@ -128,7 +131,8 @@ mod tests {
 
     #[test]
     fn ignores_unknown_members_and_round_trips() {
-        let h = JwsHeader::parse(br#"{"alg":"ES256","typ":"kb+jwt","x5u":"https://evil"}"#).unwrap();
+        let h =
+            JwsHeader::parse(br#"{"alg":"ES256","typ":"kb+jwt","x5u":"https://evil"}"#).unwrap();
         assert_eq!(h.alg, JwsAlgorithm::Es256);
         assert!(h.expect_typ("KB+JWT").is_ok());
         assert!(h.expect_typ("dc+sd-jwt").is_err());

@@ -84,7 +84,10 @@ pub(crate) fn parse_value(what: &'static str, bytes: &[u8]) -> Result<Value, Jos
 }
 
 /// Parses `bytes` as one JSON object, refusing duplicate member names.
-pub(crate) fn parse_object(what: &'static str, bytes: &[u8]) -> Result<Map<String, Value>, JoseError> {
+pub(crate) fn parse_object(
+    what: &'static str,
+    bytes: &[u8],
+) -> Result<Map<String, Value>, JoseError> {
     match parse_value(what, bytes)? {
         Value::Object(map) => Ok(map),
         _ => Err(JoseError::Json {

@@ -211,13 +211,19 @@ impl Jwk {
                 let n = b64::decode("JWK n", strict::str_member(map, WHAT, "n")?)?;
                 let e = b64::decode("JWK e", strict::str_member(map, WHAT, "e")?)?;
                 if n.first() == Some(&0) || e.first() == Some(&0) {
-                    return Err(JoseError::InvalidJwk("RSA n and e must not have leading zero octets"));
+                    return Err(JoseError::InvalidJwk(
+                        "RSA n and e must not have leading zero octets",
+                    ));
                 }
                 let key = JwkKey::Rsa { n, e };
                 rsa_key(&key)?;
                 key
             }
-            _ => return Err(JoseError::InvalidJwk("unsupported kty (EC P-256 and RSA only)")),
+            _ => {
+                return Err(JoseError::InvalidJwk(
+                    "unsupported kty (EC P-256 and RSA only)",
+                ));
+            }
         };
         Ok(Self {
             key,
@@ -263,9 +269,13 @@ mod tests {
     #[test]
     fn thumbprint_matches_rfc7638_example() {
         let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
-        let text = format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB","alg":"RS256","kid":"2011-04-29"}}"#);
+        let text =
+            format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB","alg":"RS256","kid":"2011-04-29"}}"#);
         let jwk = Jwk::parse(text.as_bytes()).unwrap();
-        assert_eq!(jwk.thumbprint(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+        assert_eq!(
+            jwk.thumbprint(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
         assert_eq!(jwk.kid.as_deref(), Some("2011-04-29"));
         assert_eq!(jwk.jws_algorithm(), JwsAlgorithm::Rs256);
     }
@@ -274,7 +284,13 @@ mod tests {
     fn p256_jwk_round_trips_and_thumbprint_ignores_metadata() {
         let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
         let jwk = Jwk::from_p256(sk.verifying_key());
-        let text = serde_json::to_vec(&jwk.clone().with_kid("k1").for_signing(JwsAlgorithm::Es256).to_json()).unwrap();
+        let text = serde_json::to_vec(
+            &jwk.clone()
+                .with_kid("k1")
+                .for_signing(JwsAlgorithm::Es256)
+                .to_json(),
+        )
+        .unwrap();
         let back = Jwk::parse(&text).unwrap();
         assert_eq!(back.key(), jwk.key());
         assert_eq!(back.kid.as_deref(), Some("k1"));
@@ -305,7 +321,10 @@ mod tests {
         let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
         let mut json = Jwk::from_p256(sk.verifying_key()).to_json();
         json["d"] = Value::String(b64::encode(&[7u8; 32]));
-        assert_eq!(Jwk::from_json(&json), Err(JoseError::PrivateKeyMaterial("d")));
+        assert_eq!(
+            Jwk::from_json(&json),
+            Err(JoseError::PrivateKeyMaterial("d"))
+        );
 
         let mut json = Jwk::from_p256(sk.verifying_key()).to_json();
         json["crv"] = "P-384".into();
@@ -327,7 +346,9 @@ mod tests {
         let json = json!({"kty": "RSA", "n": b64::encode(&n), "e": "AQAB"});
         assert_eq!(
             Jwk::from_json(&json),
-            Err(JoseError::InvalidJwk("RSA modulus or exponent out of range"))
+            Err(JoseError::InvalidJwk(
+                "RSA modulus or exponent out of range"
+            ))
         );
         let json = json!({"kty": "RSA", "n": b64::encode(&n), "e": "AAEAAQ"});
         assert!(Jwk::from_json(&json).is_err());

@@ -72,7 +72,10 @@ impl JwkSet {
     pub fn find_for(&self, header: &JwsHeader) -> Result<&Jwk, JoseError> {
         let mut candidates = self.keys.iter().filter(|k| {
             k.usable_for_jws(header.alg)
-                && header.kid.as_ref().is_none_or(|kid| k.kid.as_ref() == Some(kid))
+                && header
+                    .kid
+                    .as_ref()
+                    .is_none_or(|kid| k.kid.as_ref() == Some(kid))
         });
         let kid = || header.kid.as_ref().map(|k| k.chars().take(64).collect());
         match (candidates.next(), candidates.next()) {
@@ -119,14 +122,23 @@ mod tests {
     fn selects_by_kid_and_refuses_ambiguity() {
         let set = JwkSet::new(vec![es256(1, "a"), es256(2, "b")]);
         let mut header = JwsHeader::new(JwsAlgorithm::Es256);
-        assert!(matches!(set.find_for(&header), Err(JoseError::AmbiguousKey { .. })));
+        assert!(matches!(
+            set.find_for(&header),
+            Err(JoseError::AmbiguousKey { .. })
+        ));
         header.kid = Some("b".into());
         assert_eq!(set.find_for(&header).unwrap().kid.as_deref(), Some("b"));
         header.kid = Some("c".into());
-        assert!(matches!(set.find_for(&header), Err(JoseError::NoMatchingKey { .. })));
+        assert!(matches!(
+            set.find_for(&header),
+            Err(JoseError::NoMatchingKey { .. })
+        ));
         header.kid = Some("a".into());
         header.alg = JwsAlgorithm::Rs256;
-        assert!(matches!(set.find_for(&header), Err(JoseError::NoMatchingKey { .. })));
+        assert!(matches!(
+            set.find_for(&header),
+            Err(JoseError::NoMatchingKey { .. })
+        ));
     }
 
     #[test]

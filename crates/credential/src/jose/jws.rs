@@ -90,7 +90,8 @@ impl UnverifiedJws {
             });
         }
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(JoseError::Malformed {
                 what: WHAT,
@@ -200,7 +201,10 @@ mod tests {
         let key = rs256().with_kid("rsa-1");
         let token = sign_json(None, &serde_json::json!({"a": 1}), &key).unwrap();
         let set = JwkSet::new(vec![es256(1).with_kid("ec").public_jwk(), key.public_jwk()]);
-        let verified = UnverifiedJws::parse(&token).unwrap().verify_with_set(&set).unwrap();
+        let verified = UnverifiedJws::parse(&token)
+            .unwrap()
+            .verify_with_set(&set)
+            .unwrap();
         assert_eq!(verified.claims().unwrap()["a"], 1);
     }
 
@@ -222,7 +226,10 @@ mod tests {
         let forged = b64::encode(br#"{"acr":"eidas3"}"#);
         parts[1] = &forged;
         let jws = UnverifiedJws::parse(&parts.join(".")).unwrap();
-        assert_eq!(jws.verify(&key.verifying_key()).unwrap_err(), JoseError::BadSignature);
+        assert_eq!(
+            jws.verify(&key.verifying_key()).unwrap_err(),
+            JoseError::BadSignature
+        );
     }
 
     #[test]
@@ -231,7 +238,10 @@ mod tests {
         let token = sign(HeaderParams::default(), b"{}", &es256(3)).unwrap();
         let jws = UnverifiedJws::parse(&token).unwrap();
         let rsa_key = rs256().verifying_key();
-        assert!(matches!(jws.verify(&rsa_key), Err(JoseError::AlgorithmMismatch { .. })));
+        assert!(matches!(
+            jws.verify(&rsa_key),
+            Err(JoseError::AlgorithmMismatch { .. })
+        ));
     }
 
     #[test]
@@ -251,12 +261,18 @@ mod tests {
         assert!(UnverifiedJws::parse(&format!("{token}.x")).is_err());
         assert!(UnverifiedJws::parse(token.rsplit_once('.').unwrap().0).is_err());
         let long = format!("{token}{}", "A".repeat(DEFAULT_MAX_LEN));
-        assert!(matches!(UnverifiedJws::parse(&long), Err(JoseError::TooLarge { .. })));
+        assert!(matches!(
+            UnverifiedJws::parse(&long),
+            Err(JoseError::TooLarge { .. })
+        ));
         // DER-encoded ECDSA signatures are not JWS signatures.
         let (input, _) = token.rsplit_once('.').unwrap();
         let der = b64::encode(&[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]);
         let jws = UnverifiedJws::parse(&format!("{input}.{der}")).unwrap();
-        assert_eq!(jws.verify(&es256(3).verifying_key()).unwrap_err(), JoseError::BadSignature);
+        assert_eq!(
+            jws.verify(&es256(3).verifying_key()).unwrap_err(),
+            JoseError::BadSignature
+        );
     }
 
     /// RFC 7515 Appendix A.3: an ES256 JWS produced by another implementation.
@@ -264,7 +280,10 @@ mod tests {
     fn verifies_rfc7515_es256_example() {
         let jwk = Jwk::parse(br#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#).unwrap();
         let token = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
-        let verified = UnverifiedJws::parse(token).unwrap().verify(&jwk.verifying_key().unwrap()).unwrap();
+        let verified = UnverifiedJws::parse(token)
+            .unwrap()
+            .verify(&jwk.verifying_key().unwrap())
+            .unwrap();
         assert_eq!(verified.claims().unwrap()["iss"], "joe");
     }
 
@@ -274,6 +293,11 @@ mod tests {
         let jwk: Jwk = key.public_jwk();
         assert_eq!(jwk.kid.as_deref(), Some(jwk.thumbprint().as_str()));
         let token = sign(HeaderParams::default(), b"{}", &key).unwrap();
-        assert!(UnverifiedJws::parse(&token).unwrap().verify(&jwk.verifying_key().unwrap()).is_ok());
+        assert!(
+            UnverifiedJws::parse(&token)
+                .unwrap()
+                .verify(&jwk.verifying_key().unwrap())
+                .is_ok()
+        );
     }
 }

@@ -99,7 +99,10 @@ mod tests {
         let c = claims(json!({"iat": 1000, "exp": 2000}));
         assert_eq!(
             check_validity(&c, Clock::new(2000, 0), true),
-            Err(JoseError::Expired { exp: 2000, now: 2000 })
+            Err(JoseError::Expired {
+                exp: 2000,
+                now: 2000
+            })
         );
         assert!(matches!(
             check_validity(&c, Clock::new(900, 10), true),

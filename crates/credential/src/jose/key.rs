@@ -62,7 +62,9 @@ impl SigningKey {
     pub fn rs256(key: RsaPrivateKey) -> Result<Self, JoseError> {
         use rsa::traits::PublicKeyParts;
         if key.n().bits_vartime() < 2048 {
-            return Err(JoseError::InvalidKey("RSA keys must have at least 2048 bits"));
+            return Err(JoseError::InvalidKey(
+                "RSA keys must have at least 2048 bits",
+            ));
         }
         Ok(Self {
             inner: SigningKeyInner::Rs256(Box::new(pkcs1v15::SigningKey::new(key))),
@@ -97,9 +99,9 @@ impl SigningKey {
     pub fn verifying_key(&self) -> VerifyingKey {
         match &self.inner {
             SigningKeyInner::Es256(k) => VerifyingKey::Es256(*k.verifying_key()),
-            SigningKeyInner::Rs256(k) => {
-                VerifyingKey::Rs256(pkcs1v15::VerifyingKey::new(k.as_ref().as_ref().to_public_key()))
-            }
+            SigningKeyInner::Rs256(k) => VerifyingKey::Rs256(pkcs1v15::VerifyingKey::new(
+                k.as_ref().as_ref().to_public_key(),
+            )),
         }
     }
 }
@@ -151,7 +153,9 @@ impl VerifyingKey {
     pub fn from_jwk(jwk: &Jwk) -> Result<Self, JoseError> {
         match jwk.jws_algorithm() {
             JwsAlgorithm::Es256 => Ok(Self::Es256(p256_point(jwk.key())?)),
-            JwsAlgorithm::Rs256 => Ok(Self::Rs256(pkcs1v15::VerifyingKey::new(rsa_key(jwk.key())?))),
+            JwsAlgorithm::Rs256 => Ok(Self::Rs256(pkcs1v15::VerifyingKey::new(rsa_key(
+                jwk.key(),
+            )?))),
         }
     }
 
@@ -169,12 +173,14 @@ impl VerifyingKey {
                 // JWS ES256 signatures are the 64-byte r || s, never DER.
                 let sig = p256::ecdsa::Signature::from_slice(signature)
                     .map_err(|_| JoseError::BadSignature)?;
-                k.verify(signing_input, &sig).map_err(|_| JoseError::BadSignature)
+                k.verify(signing_input, &sig)
+                    .map_err(|_| JoseError::BadSignature)
             }
             Self::Rs256(k) => {
                 let sig = pkcs1v15::Signature::try_from(signature)
                     .map_err(|_| JoseError::BadSignature)?;
-                k.verify(signing_input, &sig).map_err(|_| JoseError::BadSignature)
+                k.verify(signing_input, &sig)
+                    .map_err(|_| JoseError::BadSignature)
             }
         }
     }

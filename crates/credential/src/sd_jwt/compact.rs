@@ -33,21 +33,24 @@ pub(crate) fn split(input: &str) -> Result<Parts<'_>, SdJwtError> {
         });
     }
     let Some(last_tilde) = input.rfind('~') else {
-        return Err(SdJwtError::Malformed("no '~' separator: a bare JWT is not an SD-JWT"));
+        return Err(SdJwtError::Malformed(
+            "no '~' separator: a bare JWT is not an SD-JWT",
+        ));
     };
     let (sd_jwt, kb) = input.split_at(last_tilde + 1);
-    let mut pieces = sd_jwt
-        .strip_suffix('~')
-        .unwrap_or(sd_jwt)
-        .split('~');
+    let mut pieces = sd_jwt.strip_suffix('~').unwrap_or(sd_jwt).split('~');
     let issuer_jwt = pieces.next().unwrap_or("");
     if issuer_jwt.is_empty() || !is_jws(issuer_jwt) {
-        return Err(SdJwtError::Malformed("the issuer-signed JWT is empty or has invalid characters"));
+        return Err(SdJwtError::Malformed(
+            "the issuer-signed JWT is empty or has invalid characters",
+        ));
     }
     let mut disclosures = Vec::new();
     for d in pieces {
         if d.is_empty() || !is_b64url(d) {
-            return Err(SdJwtError::Malformed("empty disclosure or invalid characters in one"));
+            return Err(SdJwtError::Malformed(
+                "empty disclosure or invalid characters in one",
+            ));
         }
         if disclosures.len() == MAX_DISCLOSURES {
             return Err(SdJwtError::TooManyDisclosures {
@@ -61,7 +64,9 @@ pub(crate) fn split(input: &str) -> Result<Parts<'_>, SdJwtError> {
     } else if is_jws(kb) {
         Some(kb)
     } else {
-        return Err(SdJwtError::Malformed("invalid characters in the key-binding JWT"));
+        return Err(SdJwtError::Malformed(
+            "invalid characters in the key-binding JWT",
+        ));
     };
     Ok(Parts {
         issuer_jwt,
@@ -78,7 +83,10 @@ mod tests {
     #[test]
     fn splits_issued_and_presented_forms() {
         let p = split("a.b.c~d1~d2~").unwrap();
-        assert_eq!((p.issuer_jwt, p.disclosures.len(), p.kb_jwt), ("a.b.c", 2, None));
+        assert_eq!(
+            (p.issuer_jwt, p.disclosures.len(), p.kb_jwt),
+            ("a.b.c", 2, None)
+        );
         assert_eq!(p.sd_jwt, "a.b.c~d1~d2~");
         let p = split("a.b.c~d1~k.b.j").unwrap();
         assert_eq!(p.disclosures, vec!["d1"]);
@@ -90,11 +98,21 @@ mod tests {
 
     #[test]
     fn refuses_malformed_serializations() {
-        for bad in ["a.b.c", "~d1~", "a.b.c~~d1~", "a.b.c~d 1~", "a.b.c~d1~k b", "a.b.c~d=~"] {
+        for bad in [
+            "a.b.c",
+            "~d1~",
+            "a.b.c~~d1~",
+            "a.b.c~d 1~",
+            "a.b.c~d1~k b",
+            "a.b.c~d=~",
+        ] {
             assert!(split(bad).is_err(), "{bad}");
         }
         let many = format!("a.b.c~{}", "d~".repeat(MAX_DISCLOSURES + 1));
-        assert!(matches!(split(&many), Err(SdJwtError::TooManyDisclosures { .. })));
+        assert!(matches!(
+            split(&many),
+            Err(SdJwtError::TooManyDisclosures { .. })
+        ));
         let long = format!("a.b.c~{}~", "d".repeat(MAX_SD_JWT_LEN));
         assert!(matches!(split(&long), Err(SdJwtError::TooLarge { .. })));
     }

@@ -38,7 +38,11 @@ impl Disclosure {
             reason: reason.into(),
         })?;
         let salt = b64::encode(&random_bytes::<16>(rng));
-        let array = Value::Array(vec![Value::String(salt), Value::String(name.into()), value.clone()]);
+        let array = Value::Array(vec![
+            Value::String(salt),
+            Value::String(name.into()),
+            value.clone(),
+        ]);
         Ok(Self {
             encoded: b64::encode(array.to_string().as_bytes()),
             name: name.into(),

@@ -118,7 +118,11 @@ impl SdJwtCredential {
         let jwt_end = self.issued.find('~').unwrap_or(self.issued.len());
         let mut sd_jwt = self.issued.get(..jwt_end).unwrap_or_default().to_owned();
         sd_jwt.push('~');
-        for d in self.disclosures.iter().filter(|d| wanted.contains(d.name())) {
+        for d in self
+            .disclosures
+            .iter()
+            .filter(|d| wanted.contains(d.name()))
+        {
             sd_jwt.push_str(d.encoded());
             sd_jwt.push('~');
         }

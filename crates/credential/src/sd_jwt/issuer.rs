@@ -44,9 +44,10 @@ pub fn issue(
         if !names.insert(name.as_str()) {
             return Err(SdJwtError::DuplicateClaim { name: name.clone() });
         }
-        disclosures.push(Disclosure::new(name, value.clone(), rng).map_err(|_| {
-            SdJwtError::NonDisclosableClaim { name: name.clone() }
-        })?);
+        disclosures.push(
+            Disclosure::new(name, value.clone(), rng)
+                .map_err(|_| SdJwtError::NonDisclosableClaim { name: name.clone() })?,
+        );
     }
     let mut digests: Vec<String> = disclosures.iter().map(Disclosure::digest).collect();
     while digests.len() < issuance.min_digests {

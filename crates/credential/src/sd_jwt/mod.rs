@@ -26,9 +26,9 @@
 mod compact;
 pub mod disclosure;
 mod error;
-pub mod payload;
 pub mod holder;
 pub mod issuer;
+pub mod payload;
 pub mod verifier;
 
 pub use disclosure::Disclosure;
@@ -54,7 +54,16 @@ pub const MAX_DISCLOSURE_LEN: usize = 2048;
 /// Claims that must stay in clear: SD-JWT's own members and those SD-JWT VC forbids
 /// making selectively disclosable.
 pub const NON_DISCLOSABLE_CLAIMS: [&str; 10] = [
-    "_sd", "_sd_alg", "...", "iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status",
+    "_sd",
+    "_sd_alg",
+    "...",
+    "iss",
+    "nbf",
+    "exp",
+    "cnf",
+    "vct",
+    "vct#integrity",
+    "status",
 ];
 
 /// base64url(SHA-256(ascii)): the digest of a disclosure and the `sd_hash` of a

@@ -63,10 +63,7 @@ impl CredentialPayload {
             }
             Some(_) => return Err(SdJwtError::Payload("_sd is not an array")),
         }
-        if members
-            .iter()
-            .any(|(k, v)| k != "_sd" && contains_sd(v))
-        {
+        if members.iter().any(|(k, v)| k != "_sd" && contains_sd(v)) {
             return Err(SdJwtError::Payload(
                 "nested selective disclosure is not supported",
             ));
@@ -76,7 +73,8 @@ impl CredentialPayload {
             .and_then(|c| c.get("jwk"))
             .ok_or(SdJwtError::Payload("cnf.jwk (the holder key) is missing"))
             .and_then(|jwk| {
-                Jwk::from_json(jwk).map_err(|_| SdJwtError::Payload("cnf.jwk is not a valid public key"))
+                Jwk::from_json(jwk)
+                    .map_err(|_| SdJwtError::Payload("cnf.jwk is not a valid public key"))
             })?;
         Ok(Self {
             iss: text("iss", false)?,

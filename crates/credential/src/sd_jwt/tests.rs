@@ -125,7 +125,8 @@ fn kb_for(f: &Fixture, sd_jwt: &str, nonce: &str) -> String {
 /// RFC 9901 §4.2.3's example: the digest of a disclosure of `family_name`.
 #[test]
 fn disclosure_digest_matches_rfc9901_example() {
-    let d = Disclosure::parse("WyI2cU1RdlJMNWhhaiIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0", 0).unwrap();
+    let d =
+        Disclosure::parse("WyI2cU1RdlJMNWhhaiIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0", 0).unwrap();
     assert_eq!(d.name(), "family_name");
     assert_eq!(d.value(), &json!("Möbius"));
     assert_eq!(d.digest(), "uutlBuYeMDyjLLTpf6Jxi7yNkEF35jdyWMn9U7b_RYY");
@@ -143,7 +144,10 @@ fn issued_credential_hides_every_claim_and_binds_the_device_key() {
     for value in ["MARIANNE", "DUPONT", "1990-07-14", "99109", "2031-05-01"] {
         assert!(!payload.to_string().contains(value), "{value} is in clear");
     }
-    assert_eq!(payload["_sd"].as_array().unwrap().len(), issuer::DEFAULT_MIN_DIGESTS);
+    assert_eq!(
+        payload["_sd"].as_array().unwrap().len(),
+        issuer::DEFAULT_MIN_DIGESTS
+    );
     assert_eq!(payload["_sd_alg"], SD_ALG);
     assert_eq!(payload["vct"], VCT);
     let cnf = Jwk::from_json(&payload["cnf"]["jwk"]).unwrap();
@@ -164,7 +168,10 @@ fn presentation_discloses_only_the_requested_claims() {
     // Two disclosures between the issuer JWT and the KB-JWT.
     assert_eq!(presentation.split('~').count(), 4);
     let v = verify_presentation(&presentation, &keys(&f), &policy("n-1", Some(&asked))).unwrap();
-    assert_eq!(v.claims.keys().collect::<Vec<_>>(), vec!["family_name", "given_name"]);
+    assert_eq!(
+        v.claims.keys().collect::<Vec<_>>(),
+        vec!["family_name", "given_name"]
+    );
     assert_eq!(v.claims["given_name"], "MARIANNE CLAIRE");
     assert_eq!(v.holder_key_thumbprint, f.device.public_jwk().thumbprint());
     assert_eq!(v.presented_at, NOW);
@@ -217,7 +224,9 @@ fn refuses_key_binding_signed_by_another_key() {
     let forged = kb_for(&thief, &sd_jwt, "n");
     assert!(matches!(
         verify_presentation(&forged, &keys(&f), &policy("n", None)),
-        Err(SdJwtError::KeyBindingJwt(crate::jose::JoseError::BadSignature))
+        Err(SdJwtError::KeyBindingJwt(
+            crate::jose::JoseError::BadSignature
+        ))
     ));
     let held = SdJwtCredential::parse(&f.credential).unwrap();
     assert_eq!(
@@ -252,7 +261,11 @@ fn refuses_unrequested_disclosures() {
     let f = fixture();
     let presentation = present(&f, &["given_name", "birthdate"], "n");
     assert_eq!(
-        verify_presentation(&presentation, &keys(&f), &policy("n", Some(&["given_name"]))),
+        verify_presentation(
+            &presentation,
+            &keys(&f),
+            &policy("n", Some(&["given_name"]))
+        ),
         Err(SdJwtError::UnrequestedClaim {
             name: "birthdate".into()
         })
@@ -305,7 +318,9 @@ fn refuses_an_expired_credential() {
     later.clock = Clock::new(NOW + 86_400 * 366, 30);
     assert!(matches!(
         verify_presentation(&presentation, &keys(&f), &later),
-        Err(SdJwtError::IssuerJwt(crate::jose::JoseError::Expired { .. }))
+        Err(SdJwtError::IssuerJwt(
+            crate::jose::JoseError::Expired { .. }
+        ))
     ));
 }
 
@@ -339,15 +354,16 @@ fn refuses_wrong_types() {
     );
     // An issuer JWT typed as a plain JWT is not a credential.
     let held = SdJwtCredential::parse(&f.credential).unwrap();
-    let mut payload: Value = serde_json::from_slice(
-        &b64::decode("p", f.credential.split('.').nth(1).unwrap()).unwrap(),
-    )
-    .unwrap();
+    let mut payload: Value =
+        serde_json::from_slice(&b64::decode("p", f.credential.split('.').nth(1).unwrap()).unwrap())
+            .unwrap();
     payload["iss"] = json!(ISS);
     let jwt = craft(&f, payload, "JWT");
     assert!(matches!(
         SdJwtCredential::parse(&format!("{jwt}~")),
-        Err(SdJwtError::IssuerJwt(crate::jose::JoseError::UnexpectedType { .. }))
+        Err(SdJwtError::IssuerJwt(
+            crate::jose::JoseError::UnexpectedType { .. }
+        ))
     ));
     // A KB-JWT with the wrong typ.
     let sd_jwt = format!("{}~", held.as_str().split('~').next().unwrap());
@@ -364,7 +380,9 @@ fn refuses_wrong_types() {
     .unwrap();
     assert!(matches!(
         verify_presentation(&format!("{sd_jwt}{kb}"), &keys(&f), &policy("n", None)),
-        Err(SdJwtError::KeyBindingJwt(crate::jose::JoseError::UnexpectedType { .. }))
+        Err(SdJwtError::KeyBindingJwt(
+            crate::jose::JoseError::UnexpectedType { .. }
+        ))
     ));
 }
 
@@ -488,7 +506,10 @@ fn errors_and_debug_never_show_claim_values() {
     let f = fixture();
     let held = SdJwtCredential::parse(&f.credential).unwrap();
     let shown = format!("{held:?}");
-    assert!(!shown.contains("MARIANNE") && !shown.contains("1990"), "{shown}");
+    assert!(
+        !shown.contains("MARIANNE") && !shown.contains("1990"),
+        "{shown}"
+    );
     let presentation = present(&f, &["given_name"], "n");
     let v = verify_presentation(&presentation, &keys(&f), &policy("n", None)).unwrap();
     assert!(!format!("{v:?}").contains("MARIANNE"));

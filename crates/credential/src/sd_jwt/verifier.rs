@@ -90,9 +90,8 @@ pub fn verify_presentation(
     }
 
     // Disclosures.
-    let requested: Option<BTreeSet<&str>> = policy
-        .requested_claims
-        .map(|r| r.iter().copied().collect());
+    let requested: Option<BTreeSet<&str>> =
+        policy.requested_claims.map(|r| r.iter().copied().collect());
     let disclosures = check_disclosures(&payload, &parts.disclosures, requested.as_ref())?;
 
     // Key binding.
@@ -126,14 +125,19 @@ pub fn verify_presentation(
     if iat > now.saturating_add(policy.clock.leeway) {
         return Err(SdJwtError::KeyBindingInFuture { iat, now });
     }
-    if iat < now
-        .saturating_sub(policy.max_key_binding_age)
-        .saturating_sub(policy.clock.leeway)
+    if iat
+        < now
+            .saturating_sub(policy.max_key_binding_age)
+            .saturating_sub(policy.clock.leeway)
     {
         return Err(SdJwtError::KeyBindingTooOld { iat, now });
     }
     let sd_hash = json::str_member(&claims, WHAT, "sd_hash").map_err(kb_err)?;
-    if !bool::from(sd_hash.as_bytes().ct_eq(sha256_b64(parts.sd_jwt).as_bytes())) {
+    if !bool::from(
+        sd_hash
+            .as_bytes()
+            .ct_eq(sha256_b64(parts.sd_jwt).as_bytes()),
+    ) {
         return Err(SdJwtError::SdHashMismatch);
     }
 
