@@ -1,0 +1,34 @@
+//! The wallet's plain records. History entries and receipts are kept as the server
+//! sent them (JSON), since the server defines their content; the wallet only keeps
+//! copies for the citizen to read offline.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Which server this wallet belongs to and the identity it holds there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The identity server's base URL.
+    pub server_url: String,
+    /// The server's identifier of the citizen's identity, once enrolled.
+    pub account_id: Option<String>,
+    /// When the wallet was created (seconds since the Unix epoch).
+    pub created_at: i64,
+}
+
+/// The last copy of the connection history fetched from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryCopy {
+    pub fetched_at: i64,
+    pub entries: Vec<Value>,
+}
+
+/// An erasure receipt: what the server says it erased after an enrollment decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErasureReceipt {
+    /// The server's identifier of the receipt (e.g. the enrollment session id).
+    pub id: String,
+    pub received_at: i64,
+    /// The receipt as the server sent it (a signed document, when the server signs it).
+    pub body: Value,
+}
