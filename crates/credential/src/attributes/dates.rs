@@ -47,10 +47,9 @@ fn date(year: i32, month: u8, day: u8) -> Option<Date> {
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
 }
 
-/// A birth date from the MRZ. The century is the one that puts the date at or before
-/// `today`, the latest such: a birth date is never in the future, and nobody is over
-/// 100 years old with a valid document... except that if both centuries are in the
-/// past the more recent one wins (so "250101" read in 2026 is 1925, "240101" is 2024).
+/// A birth date from the MRZ. The century is the most recent one that does not put the
+/// date after `today` ("260316" read on 2026-03-15 is 1926-03-16, "260315" is
+/// 2026-03-15). Only people aged 100 or more are misread; DG11's full date fixes that.
 pub fn mrz_birth_date(yymmdd: &str, today: Date) -> Result<BirthDate, AttributeError> {
     let invalid = || AttributeError::InvalidDate {
         field: "MRZ date of birth",
