@@ -20,10 +20,10 @@ pub mod tlv;
 pub use card_security::CardSecurity;
 pub use com::EfCom;
 pub use dg2::{Dg2, FaceImage, ImageFormat};
+pub use dg7::Dg7;
 pub use dg11::Dg11;
 pub use dg12::Dg12;
 pub use dg15::Dg15;
-pub use dg7::Dg7;
 #[cfg(feature = "image")]
 pub use face_image::{FaceImageError, decode_face_image};
 pub use file_id::{DataGroup, FileId};

@@ -1,8 +1,8 @@
 //! EF.COM (Doc 9303-10 §4.6.1): LDS and Unicode versions and the list of data groups
 //! present. Not signed by the SOD: a reader uses it as a hint only.
 
-use super::tlv::{self, TlvError};
 use super::DataGroup;
+use super::tlv::{self, TlvError};
 
 /// The parsed EF.COM.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,8 +64,9 @@ mod tests {
 
     #[test]
     fn parses_the_dutch_specimen_ef_com() {
-        let bytes = hex::decode("60155F0104303130375F3606303430303030 5C03 61756F".replace(' ', ""))
-            .unwrap();
+        let bytes =
+            hex::decode("60155F0104303130375F3606303430303030 5C03 61756F".replace(' ', ""))
+                .unwrap();
         let com = EfCom::parse(&bytes).unwrap();
         assert_eq!(com.lds_version, "0107");
         assert_eq!(com.unicode_version, "040000");

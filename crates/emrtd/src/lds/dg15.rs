@@ -60,8 +60,7 @@ mod tests {
 
     #[test]
     fn parses_the_dutch_specimen_rsa_key() {
-        let bytes =
-            crate::testdata::shared("pa/nl_specimen_2006/EF_DG15_010F.bin");
+        let bytes = crate::testdata::shared("pa/nl_specimen_2006/EF_DG15_010F.bin");
         let dg15 = Dg15::parse(&bytes).unwrap();
         assert_eq!(dg15.kind().unwrap(), AaKeyKind::Rsa);
         assert_eq!(Dg15::encode(&dg15.public_key).unwrap(), bytes);
@@ -69,8 +68,7 @@ mod tests {
 
     #[test]
     fn rejects_truncated_input() {
-        let bytes =
-            crate::testdata::shared("pa/nl_specimen_2006/EF_DG15_010F.bin");
+        let bytes = crate::testdata::shared("pa/nl_specimen_2006/EF_DG15_010F.bin");
         for len in 0..bytes.len() {
             assert!(Dg15::parse(&bytes[..len]).is_err());
         }

@@ -322,7 +322,11 @@ mod tests {
     #[test]
     fn reads_a_39794_5_face_image_data_block() {
         let jpeg = [0xFF, 0xD8, 9, 9, 0xFF, 0xD9];
-        let size = [tlv::encode(0x80, &[0x01, 0xE0]), tlv::encode(0x81, &[0x02, 0x80])].concat();
+        let size = [
+            tlv::encode(0x80, &[0x01, 0xE0]),
+            tlv::encode(0x81, &[0x02, 0x80]),
+        ]
+        .concat();
         let info = [
             tlv::encode(0xA0, &tlv::encode(0x80, &[2])),
             tlv::encode(0xA7, &size),

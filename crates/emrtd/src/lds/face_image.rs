@@ -15,10 +15,7 @@ pub enum FaceImageError {
     #[error("not a JPEG, JPEG 2000 or PNG image")]
     UnknownFormat,
     #[error("could not decode the {format:?} image: {reason}")]
-    Decode {
-        format: ImageFormat,
-        reason: String,
-    },
+    Decode { format: ImageFormat, reason: String },
     #[error("image of {width}x{height} pixels is larger than allowed")]
     TooLarge { width: u32, height: u32 },
 }
@@ -89,7 +86,10 @@ mod tests {
         }
         let mut jpeg = Vec::new();
         DynamicImage::ImageRgb8(source)
-            .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .write_to(
+                &mut std::io::Cursor::new(&mut jpeg),
+                image::ImageFormat::Jpeg,
+            )
             .unwrap();
         let rgb = decode_face_image(&jpeg).unwrap();
         assert_eq!((rgb.width(), rgb.height()), (16, 8));

@@ -7,8 +7,8 @@ use cms::signed_data::SignerIdentifier;
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, OctetString, SetOfVec};
 use der::{
-    Any, Decode, DecodeValue, Encode, EncodeValue, EncodingRules, FixedTag, Header, Length,
-    Reader, Sequence, SliceReader, Tag, Tagged, Writer,
+    Any, Decode, DecodeValue, Encode, EncodeValue, EncodingRules, FixedTag, Header, Length, Reader,
+    Sequence, SliceReader, Tag, Tagged, Writer,
 };
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::Attribute;

@@ -7,9 +7,9 @@ use der::asn1::{OctetString, PrintableString};
 use der::{Decode, Encode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
+use super::DataGroup;
 use super::signed_data::{SignedDataError, SignedObject, decode_lenient};
 use super::tlv::{self, TlvError};
-use super::DataGroup;
 use crate::oid;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,7 +123,10 @@ mod tests {
         let groups: Vec<u8> = sod.hashes.keys().map(|g| g.number()).collect();
         assert_eq!(groups, vec![1, 2, 3, 7, 11, 13, 14]);
         assert_eq!(sod.signed.certificates.len(), 1);
-        let attrs = sod.signed.signer_infos[0].signed_attributes.as_ref().unwrap();
+        let attrs = sod.signed.signer_infos[0]
+            .signed_attributes
+            .as_ref()
+            .unwrap();
         assert_eq!(attrs.content_type, Some(oid::LDS_SECURITY_OBJECT));
         assert_eq!(attrs.message_digest.as_ref().map(Vec::len), Some(32));
     }

@@ -101,7 +101,10 @@ impl<'a> TlvReader<'a> {
         };
         let end = at.checked_add(len).ok_or(TlvError::BadLength(at))?;
         let value = self.data.get(at..end).ok_or(TlvError::Truncated(at))?;
-        let raw = self.data.get(start..end).ok_or(TlvError::Truncated(start))?;
+        let raw = self
+            .data
+            .get(start..end)
+            .ok_or(TlvError::Truncated(start))?;
         self.offset = end;
         Ok(Tlv { tag, value, raw })
     }

@@ -1,0 +1,187 @@
+//! Passive Authentication of the public specimens in `../shared/vectors/emrtd/pa/`.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use super::*;
+use crate::lds::{DataGroup, FileId};
+use crate::testdata::shared;
+
+fn german_trust() -> &'static TrustStore {
+    static STORE: OnceLock<TrustStore> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let mut store = TrustStore::new();
+        store
+            .load("DE_ML", &shared("pa/trust/DE_ML_2026-05-28-08-28-45.ml"))
+            .unwrap();
+        store
+    })
+}
+
+#[test]
+fn german_master_list_signature_verifies_and_lists_its_cscas() {
+    let list = MasterList::parse(&shared("pa/trust/DE_ML_2026-05-28-08-28-45.ml")).unwrap();
+    assert_eq!(
+        list.certificates.len() + list.rejected.len(),
+        588,
+        "{:?}",
+        list.rejected
+    );
+    assert!(list.rejected.is_empty(), "{:?}", list.rejected);
+    assert!(
+        list.signer
+            .subject()
+            .to_string()
+            .contains("CSCA Master List Signer")
+    );
+    assert!(list.countries().contains(&"ES".to_string()));
+    assert!(list.countries().contains(&"DE".to_string()));
+}
+
+#[test]
+fn refuses_a_master_list_whose_content_was_altered() {
+    let mut bytes = shared("pa/trust/DE_ML_2026-05-28-08-28-45.ml");
+    // A byte inside the first listed certificate's signature.
+    bytes[700] ^= 0x01;
+    assert!(MasterList::parse(&bytes).is_err());
+}
+
+#[test]
+fn spanish_specimen_sod_chains_to_the_german_master_list() {
+    let mut files = BTreeMap::new();
+    files.insert(FileId::Sod, shared("pa/es_dnie_specimen/EF_SOD.bin"));
+    let evidence = DocumentEvidence {
+        files,
+        ..Default::default()
+    };
+    let verdict = evidence.verify(german_trust(), parse_date("2020-01-01").unwrap());
+    assert!(verdict.sod_signature_valid, "{:?}", verdict.errors);
+    assert!(verdict.chain_valid, "{:?}", verdict.errors);
+    assert_eq!(verdict.csca_country.as_deref(), Some("ES"));
+    assert!(
+        verdict
+            .csca_subject
+            .as_deref()
+            .unwrap()
+            .contains("CSCA SPAIN")
+    );
+    assert!(verdict.authentic, "{:?}", verdict.errors);
+    assert_eq!(verdict.not_read, vec![1, 2, 3, 7, 11, 13, 14]);
+}
+
+#[test]
+fn spanish_specimen_is_refused_after_its_document_signer_expired() {
+    let mut files = BTreeMap::new();
+    files.insert(FileId::Sod, shared("pa/es_dnie_specimen/EF_SOD.bin"));
+    let evidence = DocumentEvidence {
+        files,
+        ..Default::default()
+    };
+    let verdict = evidence.verify(german_trust(), parse_date("2027-01-01").unwrap());
+    assert!(verdict.sod_signature_valid);
+    assert!(!verdict.chain_valid);
+    assert!(!verdict.authentic);
+    assert!(
+        verdict
+            .errors
+            .iter()
+            .any(|e| e.contains("Document Signer certificate is not valid"))
+    );
+}
+
+#[test]
+fn spanish_specimen_sod_is_refused_by_an_unrelated_trust_store() {
+    let mut store = TrustStore::new();
+    store
+        .load("DE_CSCA", &shared("pa/trust/DE_ROOT_CA_CSCA07.cer"))
+        .unwrap();
+    let mut files = BTreeMap::new();
+    files.insert(FileId::Sod, shared("pa/es_dnie_specimen/EF_SOD.bin"));
+    let verdict = DocumentEvidence {
+        files,
+        ..Default::default()
+    }
+    .verify(&store, parse_date("2020-01-01").unwrap());
+    assert!(verdict.sod_signature_valid);
+    assert!(!verdict.chain_valid);
+    assert!(
+        verdict.errors.iter().any(|e| e.contains("unknown issuer")),
+        "{:?}",
+        verdict.errors
+    );
+}
+
+fn dutch_files() -> BTreeMap<FileId, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let dir = "pa/nl_specimen_2006";
+    files.insert(FileId::Sod, shared(&format!("{dir}/EF_SOD_011D.bin")));
+    files.insert(FileId::Com, shared(&format!("{dir}/EF_COM_011E.bin")));
+    files.insert(
+        FileId::Dg(DataGroup::DG1),
+        shared(&format!("{dir}/EF_DG1_0101.bin")),
+    );
+    files.insert(
+        FileId::Dg(DataGroup::DG2),
+        shared(&format!("{dir}/EF_DG2_0102.bin")),
+    );
+    files.insert(
+        FileId::Dg(DataGroup::DG15),
+        shared(&format!("{dir}/EF_DG15_010F.bin")),
+    );
+    files
+}
+
+#[test]
+fn dutch_specimen_signature_and_data_group_hashes_verify() {
+    let verdict = DocumentEvidence {
+        files: dutch_files(),
+        ..Default::default()
+    }
+    .verify(&TrustStore::new(), parse_date("2008-01-01").unwrap());
+    assert!(verdict.sod_signature_valid, "{:?}", verdict.errors);
+    assert_eq!(
+        verdict.sod_signature_algorithm.as_deref(),
+        Some("RSA PKCS#1 v1.5 with SHA-256")
+    );
+    for dg in [1, 2, 15] {
+        assert_eq!(verdict.data_groups[&dg], DataGroupResult::Match, "DG{dg}");
+    }
+    assert_eq!(verdict.issuing_state.as_deref(), Some("NLD"));
+    assert_eq!(verdict.document_expired, Some(false));
+    // Its test CSCA is not public.
+    assert!(!verdict.chain_valid);
+    assert!(!verdict.authentic);
+}
+
+#[test]
+fn dutch_specimen_with_an_altered_photo_is_a_mismatch() {
+    let mut files = dutch_files();
+    let dg2 = files.get_mut(&FileId::Dg(DataGroup::DG2)).unwrap();
+    let last = dg2.len() - 10;
+    dg2[last] ^= 0xFF;
+    let verdict = DocumentEvidence {
+        files,
+        ..Default::default()
+    }
+    .verify(&TrustStore::new(), parse_date("2008-01-01").unwrap());
+    assert_eq!(verdict.data_groups[&2], DataGroupResult::Mismatch);
+    assert_eq!(verdict.data_groups[&1], DataGroupResult::Match);
+    assert!(
+        verdict
+            .errors
+            .iter()
+            .any(|e| e.contains("DG2: hash does not match"))
+    );
+}
+
+#[test]
+fn a_data_group_the_sod_does_not_list_is_reported_absent() {
+    let mut files = dutch_files();
+    files.insert(FileId::Dg(DataGroup::DG11), vec![0x6B, 0x00]);
+    let verdict = DocumentEvidence {
+        files,
+        ..Default::default()
+    }
+    .verify(&TrustStore::new(), parse_date("2008-01-01").unwrap());
+    assert_eq!(verdict.data_groups[&11], DataGroupResult::AbsentFromSod);
+}
