@@ -40,7 +40,7 @@ pub enum SignatureError {
 }
 
 /// The hash functions of Doc 9303-12.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum HashAlgorithm {
     #[serde(rename = "SHA-1")]
     Sha1,
