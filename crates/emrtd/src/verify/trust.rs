@@ -36,6 +36,8 @@ pub struct TrustAnchor {
 #[derive(Debug, Clone)]
 pub enum Loaded {
     Certificates(usize),
+    /// Certificates that are not CAs (a Document Signer, say): not trusted.
+    NotCa(usize),
     MasterList(Box<MasterList>),
     Crl,
 }
@@ -120,8 +122,14 @@ impl TrustStore {
         }
         match Certificate::from_pem_or_der(bytes) {
             Ok(certs) => {
-                let n = certs.len();
-                for c in certs {
+                let (cas, others): (Vec<_>, Vec<_>) = certs
+                    .into_iter()
+                    .partition(|c| c.is_ca() || c.is_self_issued());
+                if cas.is_empty() {
+                    return Ok(Loaded::NotCa(others.len()));
+                }
+                let n = cas.len();
+                for c in cas {
                     self.add_certificate(c, source);
                 }
                 Ok(Loaded::Certificates(n))
