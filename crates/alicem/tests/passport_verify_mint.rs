@@ -1,5 +1,6 @@
 //! `alicem passport mint`, `alicem passport verify` and `alicem trust inspect`, run as
 //! the binary a user runs.
+#![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use std::path::Path;
 use std::process::{Command, Output};

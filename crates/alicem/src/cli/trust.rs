@@ -127,7 +127,7 @@ fn certificate_info(c: &Certificate) -> CertificateInfo {
 enum Inspected {
     MasterList {
         file: String,
-        signer: CertificateInfo,
+        signer: Box<CertificateInfo>,
         signature_algorithm: String,
         signature_valid: bool,
         signer_chain: SignerChain,
@@ -195,7 +195,7 @@ fn inspect_file(path: &Path) -> anyhow::Result<Inspected> {
 fn master_list(file: String, list: &MasterList) -> Inspected {
     Inspected::MasterList {
         file,
-        signer: certificate_info(&list.signer),
+        signer: Box::new(certificate_info(&list.signer)),
         signature_algorithm: list.signature_algorithm.clone(),
         signature_valid: true,
         signer_chain: list.signer_chain.clone(),

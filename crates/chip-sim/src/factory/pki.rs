@@ -514,7 +514,7 @@ impl TestPki {
                 key: SigningKey::from_private_key(&i.key, padding)?,
                 certificate: i.certificate.clone(),
                 name: tbs.subject().clone(),
-                key_id: key_id(tbs.subject_public_key_info().into()),
+                key_id: key_id(tbs.subject_public_key_info()),
             })
         };
         let csca = issued(&json.csca)?;

@@ -161,7 +161,7 @@ impl Dg2 {
         };
         let block_len = 20 + 12 + face.data.len();
         let mut record = Vec::with_capacity(14 + block_len);
-        record.extend_from_slice(b"FAC\0010\0");
+        record.extend_from_slice(b"FAC\x00010\x00");
         record.extend_from_slice(&((14 + block_len) as u32).to_be_bytes());
         record.extend_from_slice(&1u16.to_be_bytes());
         // Facial record header.
