@@ -44,7 +44,7 @@ pub struct Certificate {
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Certificate")
-            .field("subject", &self.subject().to_string())
+            .field("subject", &names::display(self.subject()))
             .field("serial", &self.serial_hex())
             .finish()
     }
@@ -204,8 +204,13 @@ impl Certificate {
 
     /// SHA-256 of the certificate, hex.
     pub fn fingerprint(&self) -> String {
+        hex::encode(self.fingerprint_bytes())
+    }
+
+    /// SHA-256 of the certificate.
+    pub fn fingerprint_bytes(&self) -> [u8; 32] {
         use digest::Digest;
-        hex::encode(sha2::Sha256::digest(&self.der))
+        sha2::Sha256::digest(&self.der).into()
     }
 }
 

@@ -145,7 +145,7 @@ fn chain<'a>(
         {
             Ok(()) => {
                 return SignerChain::Valid {
-                    issuer: issuer.subject().to_string(),
+                    issuer: super::names::display(issuer.subject()),
                 };
             }
             Err(e) => last_error = Some(e.to_string()),

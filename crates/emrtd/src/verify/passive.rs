@@ -25,8 +25,8 @@ pub struct CertificateSummary {
 impl From<&Certificate> for CertificateSummary {
     fn from(c: &Certificate) -> Self {
         Self {
-            subject: c.subject().to_string(),
-            issuer: c.issuer().to_string(),
+            subject: names::display(c.subject()),
+            issuer: names::display(c.issuer()),
             serial: c.serial_hex(),
             not_before: date_string(c.not_before()),
             not_after: date_string(c.not_after()),
@@ -124,15 +124,24 @@ fn check_chain(
     at: DateTime,
     check: &mut SignedObjectCheck,
 ) {
-    let mut csca = None;
+    let mut csca = trust
+        .cached_issuer(dsc)
+        .filter(|a| a.certificate.valid_at(at))
+        .map(|a| &a.certificate);
     let mut last_error = None;
-    for anchor in trust.issuers_of(dsc) {
+    let candidates = if csca.is_none() {
+        trust.issuers_of(dsc).collect()
+    } else {
+        Vec::new()
+    };
+    for anchor in candidates {
         let verified = anchor
             .certificate
             .public_key()
             .and_then(|key| dsc.verify_signed_by(key));
         match verified {
             Ok(()) => {
+                trust.remember_issuer(dsc, anchor);
                 csca = Some(&anchor.certificate);
                 // Prefer a CSCA valid at the date when several keys (link certificates)
                 // carry the same name.
@@ -147,11 +156,11 @@ fn check_chain(
         check.errors.push(match last_error {
             Some(e) => format!(
                 "{what}: the Document Signer's signature by CSCA \"{}\" does not verify: {e}",
-                dsc.issuer()
+                names::display(dsc.issuer())
             ),
             None => format!(
                 "{what}: no trusted CSCA \"{}\" (unknown issuer)",
-                dsc.issuer()
+                names::display(dsc.issuer())
             ),
         });
         return;

@@ -2,6 +2,9 @@
 //! certificates) from certificate files and verified master lists, and the CRLs that
 //! revoke Document Signers. Built from bytes: reading files is the caller's business.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use der::DateTime;
 
 use super::certificate::{Certificate, CertificateError};
@@ -42,11 +45,25 @@ pub enum Loaded {
     Crl,
 }
 
+/// Document Signer certificates already verified against an anchor (SHA-256 of the
+/// certificate → anchor index): a server sees the same few Document Signers on
+/// thousands of documents, so each certificate signature is checked once.
+#[derive(Debug, Default)]
+struct ChainCache(RwLock<HashMap<[u8; 32], usize>>);
+
+impl Clone for ChainCache {
+    fn clone(&self) -> Self {
+        let map = self.0.read().map(|m| m.clone()).unwrap_or_default();
+        Self(RwLock::new(map))
+    }
+}
+
 /// CSCAs and CRLs.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     anchors: Vec<TrustAnchor>,
     crls: Vec<Crl>,
+    verified: ChainCache,
 }
 
 /// The outcome of a revocation check.
@@ -148,6 +165,31 @@ impl TrustStore {
                 Err(_) => Err(TrustError::Unrecognised(source.to_string())),
             },
         }
+    }
+
+    /// The anchor whose signature on `certificate` was already verified.
+    pub fn cached_issuer(&self, certificate: &Certificate) -> Option<&TrustAnchor> {
+        let key = certificate.fingerprint_bytes();
+        let index = *self.cache().read().ok()?.get(&key)?;
+        self.anchors.get(index)
+    }
+
+    /// Remembers that `anchor` verifiably issued `certificate`.
+    pub fn remember_issuer(&self, certificate: &Certificate, anchor: &TrustAnchor) {
+        let Some(index) = self
+            .anchors
+            .iter()
+            .position(|a| a.certificate == anchor.certificate)
+        else {
+            return;
+        };
+        if let Ok(mut map) = self.cache().write() {
+            map.insert(certificate.fingerprint_bytes(), index);
+        }
+    }
+
+    fn cache(&self) -> &RwLock<HashMap<[u8; 32], usize>> {
+        &self.verified.0
     }
 
     /// The anchors that may have issued `certificate` (by name and key identifier).
