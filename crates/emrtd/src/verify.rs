@@ -7,6 +7,7 @@
 //! lists, CRLs), then for each document call [`DocumentEvidence::verify`].
 
 pub mod active;
+mod bp512;
 pub mod certificate;
 pub mod chip;
 pub mod country;

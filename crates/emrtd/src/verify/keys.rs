@@ -438,6 +438,15 @@ fn ecdsa_verify(
         Curve::BrainpoolP384r1 => {
             ecdsa_on!(bp384::BrainpoolP384r1, point, digest, signature, plain)
         }
+        Curve::BrainpoolP512r1 => {
+            ecdsa_on!(
+                super::bp512::BrainpoolP512r1,
+                point,
+                digest,
+                signature,
+                plain
+            )
+        }
         other => Err(SignatureError::UnsupportedCurve(other)),
     }
 }

@@ -36,6 +36,25 @@ fn german_master_list_signature_verifies_and_lists_its_cscas() {
     );
     assert!(list.countries().contains(&"ES".to_string()));
     assert!(list.countries().contains(&"DE".to_string()));
+    // The signer's certificate is signed by csca-germany with ECDSA on brainpoolP512r1.
+    assert!(
+        matches!(&list.signer_chain, master_list::SignerChain::Valid { issuer } if issuer.contains("csca-germany")),
+        "{:?}",
+        list.signer_chain
+    );
+}
+
+#[test]
+fn verifies_the_german_csca_self_signature_on_brainpool_p512r1() {
+    let csca = Certificate::from_der(&shared("pa/trust/DE_ROOT_CA_CSCA07.cer")).unwrap();
+    let key = csca.public_key().unwrap();
+    assert_eq!(key.description(), "EC brainpoolP512r1");
+    csca.verify_signed_by(key).unwrap();
+    let mut tampered = shared("pa/trust/DE_ROOT_CA_CSCA07.cer");
+    let at = tampered.windows(4).position(|w| w == b"bund").unwrap();
+    tampered[at] = b'B';
+    let tampered = Certificate::from_der(&tampered).unwrap();
+    assert!(tampered.verify_signed_by(key).is_err());
 }
 
 #[test]
