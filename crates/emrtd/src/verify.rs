@@ -4,7 +4,35 @@
 //! [`DocumentVerdict`] with every check's outcome.
 //!
 //! The server's entry point: build a [`TrustStore`] once (from CSCA certificates, master
-//! lists, CRLs), then for each document call [`DocumentEvidence::verify`].
+//! lists, CRLs: [`TrustStore::load`] recognises each), share it (it is `Sync`; it
+//! remembers Document Signer certificates already verified), then for each document:
+//!
+//! ```no_run
+//! # use std::collections::BTreeMap;
+//! # use alicem_emrtd::lds::FileId;
+//! # use alicem_emrtd::verify::*;
+//! # let (ml, sod, dg1, challenge, signature): (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>) = Default::default();
+//! let mut trust = TrustStore::new();
+//! trust.load("DE_ML.ml", &ml)?;
+//! let mut files = BTreeMap::new();
+//! files.insert(FileId::Sod, sod);
+//! files.insert(FileId::Dg(alicem_emrtd::lds::DataGroup::DG1), dg1);
+//! let evidence = DocumentEvidence {
+//!     files,
+//!     document_signer: None,
+//!     active_authentication: Some(ActiveAuthenticationEvidence { challenge, signature }),
+//!     chip_authentication: None, // or Some(ChipAuthenticationOutcome { .. }) from the reader
+//! };
+//! let verdict: DocumentVerdict = evidence.verify(&trust, parse_date("2026-11-23").unwrap());
+//! if verdict.authentic { /* … */ }
+//! # Ok::<(), trust::TrustError>(())
+//! ```
+//!
+//! The reader records the anti-clone evidence in `session.json` as
+//! `{"aa": {"challenge": HEX, "signature": HEX}, "ca": {"protocol": "CA" | "PACE-CAM",
+//! "success": BOOL, "key_id": N (optional), "public_key": HEX of the chip's
+//! SubjectPublicKeyInfo DER}}` — [`ActiveAuthenticationEvidence`] and
+//! [`ChipAuthenticationOutcome`] serialize exactly so.
 
 pub mod active;
 mod bp512;

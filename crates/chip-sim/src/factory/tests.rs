@@ -489,3 +489,79 @@ fn a_saved_pki_issues_documents_the_same_master_list_trusts() {
     let verdict = evidence(&second).verify(&trust(&first), today());
     assert!(verdict.authentic, "{:?}", verdict.errors);
 }
+
+#[test]
+fn a_link_certificate_carries_trust_to_the_cscas_new_key() {
+    use pki::{CertificateRequest, Issued, Role, issue};
+    let old = pki();
+    let new_key =
+        SigningKey::generate_ec(alicem_emrtd::domain_parameters::Curve::NistP256).unwrap();
+    let new_spki = new_key.spki().unwrap();
+    let new_id = HashAlgorithm::Sha1.digest(new_spki.subject_public_key.raw_bytes());
+    fn request<'a>(
+        issuer: &'a Issued,
+        subject: &'a x509_cert::name::Name,
+        spki: &'a spki::SubjectPublicKeyInfoOwned,
+        role: Role,
+        pki: &TestPki,
+    ) -> CertificateRequest<'a> {
+        CertificateRequest {
+            issuer: &issuer.name,
+            issuer_key: &issuer.key,
+            issuer_key_id: &issuer.key_id,
+            subject,
+            subject_public_key: spki,
+            role,
+            not_before: pki.not_before,
+            not_after: pki.not_after,
+            hash: HashAlgorithm::Sha256,
+        }
+    }
+    // The old CSCA certifies the new key under the same name.
+    let link = issue(request(
+        &old.csca,
+        &old.csca.name,
+        &new_spki,
+        Role::Csca,
+        &old,
+    ))
+    .unwrap();
+    let new_csca = Issued {
+        key: new_key,
+        certificate: link.clone(),
+        name: old.csca.name.clone(),
+        key_id: new_id,
+    };
+    let dsc_key =
+        SigningKey::generate_ec(alicem_emrtd::domain_parameters::Curve::NistP256).unwrap();
+    let dsc_spki = dsc_key.spki().unwrap();
+    let dsc_name = old.document_signer.name.clone();
+    let dsc_cert = issue(request(
+        &new_csca,
+        &dsc_name,
+        &dsc_spki,
+        Role::DocumentSigner,
+        &old,
+    ))
+    .unwrap();
+    let mut rolled = old.clone();
+    rolled.document_signer = Issued {
+        key_id: HashAlgorithm::Sha1.digest(dsc_spki.subject_public_key.raw_bytes()),
+        key: dsc_key,
+        certificate: dsc_cert,
+        name: dsc_name,
+    };
+    rolled.csca = new_csca;
+    let doc = mint(MintOptions {
+        pki: Some(rolled),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut store = TrustStore::new();
+    store.load("old CSCA", &old.csca.certificate).unwrap();
+    let without_link = evidence(&doc).verify(&store, today());
+    assert!(!without_link.chain_valid);
+    store.load("link", &link).unwrap();
+    let verdict = evidence(&doc).verify(&store, today());
+    assert!(verdict.authentic, "{:?}", verdict.errors);
+}

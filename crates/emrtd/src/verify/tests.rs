@@ -204,3 +204,68 @@ fn a_data_group_the_sod_does_not_list_is_reported_absent() {
     .verify(&TrustStore::new(), parse_date("2008-01-01").unwrap());
     assert_eq!(verdict.data_groups[&11], DataGroupResult::AbsentFromSod);
 }
+
+/// A document minted by the project's factory (`alicem passport mint --profile
+/// id-card-fr`), committed so that the verifier is checked without the factory.
+fn minted(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/testdata/minted/id-card-p256/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap()
+}
+
+fn minted_evidence() -> DocumentEvidence {
+    let mut files = BTreeMap::new();
+    files.insert(FileId::Sod, minted("EF_SOD.bin"));
+    files.insert(FileId::Com, minted("EF_COM.bin"));
+    for dg in [
+        DataGroup::DG1,
+        DataGroup::DG2,
+        DataGroup::DG11,
+        DataGroup::DG14,
+    ] {
+        files.insert(FileId::Dg(dg), minted(&format!("DG{}.bin", dg.number())));
+    }
+    DocumentEvidence {
+        files,
+        ..Default::default()
+    }
+}
+
+fn minted_trust() -> TrustStore {
+    let mut store = TrustStore::new();
+    store
+        .load("masterlist.ml", &minted("masterlist.ml"))
+        .unwrap();
+    store.load("CSCA.crl", &minted("CSCA.crl")).unwrap();
+    store
+}
+
+#[test]
+fn a_minted_identity_card_verifies_against_its_master_list() {
+    let verdict = minted_evidence().verify(&minted_trust(), parse_date("2027-06-01").unwrap());
+    assert!(verdict.authentic, "{:?}", verdict.errors);
+    assert_eq!(verdict.data_groups.len(), 4);
+    assert_eq!(verdict.issuing_state.as_deref(), Some("UTO"));
+    assert_eq!(verdict.dsc_revocation, Some(trust::Revocation::NotRevoked));
+    // Trusted by its CSCA certificate alone as well.
+    let mut by_cert = TrustStore::new();
+    by_cert.load("CSCA.der", &minted("CSCA.der")).unwrap();
+    assert!(
+        minted_evidence()
+            .verify(&by_cert, parse_date("2027-06-01").unwrap())
+            .authentic
+    );
+}
+
+#[test]
+fn a_minted_identity_card_with_an_altered_sod_signature_is_refused() {
+    let mut evidence = minted_evidence();
+    let sod = evidence.files.get_mut(&FileId::Sod).unwrap();
+    let last = sod.len() - 5;
+    sod[last] ^= 0x01;
+    let verdict = evidence.verify(&minted_trust(), parse_date("2027-06-01").unwrap());
+    assert!(!verdict.sod_signature_valid);
+    assert!(!verdict.authentic);
+}
