@@ -51,8 +51,15 @@ pub fn load_trust(paths: &[PathBuf]) -> anyhow::Result<TrustStore> {
             for file in entries {
                 let bytes =
                     std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let trust_extension = file.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    ["ml", "der", "cer", "crt", "pem", "crl"]
+                        .contains(&e.to_ascii_lowercase().as_str())
+                });
                 match store.load(&file.display().to_string(), &bytes) {
                     Ok(loaded) => report(&file, &loaded),
+                    // A file named as trust material that does not load is worth a
+                    // warning; other files of the folder (chip files…) are just skipped.
+                    Err(e) if trust_extension => tracing::warn!("ignored: {e}"),
                     Err(e) => tracing::debug!("skipping {}: {e}", file.display()),
                 }
             }

@@ -565,3 +565,27 @@ fn a_link_certificate_carries_trust_to_the_cscas_new_key() {
     let verdict = evidence(&doc).verify(&store, today());
     assert!(verdict.authentic, "{:?}", verdict.errors);
 }
+
+#[test]
+fn ignores_a_crl_not_signed_by_the_csca() {
+    let doc = mint_with("passport-pace", Faults::default());
+    let p = pki();
+    let forged = pki::crl(
+        &p.csca.name,
+        &p.unknown_csca.key,
+        HashAlgorithm::Sha256,
+        p.not_before,
+        pki::add_days(p.not_before, 30).unwrap(),
+        &[p.document_signer.serial().unwrap()],
+    )
+    .unwrap();
+    let mut store = TrustStore::new();
+    store.load("masterlist.ml", &doc.master_list).unwrap();
+    store.load("forged.crl", &forged).unwrap();
+    let verdict = evidence(&doc).verify(&store, today());
+    assert_eq!(
+        verdict.dsc_revocation,
+        Some(alicem_emrtd::verify::trust::Revocation::NoCrl)
+    );
+    assert!(verdict.authentic, "{:?}", verdict.errors);
+}

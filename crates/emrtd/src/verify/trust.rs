@@ -58,12 +58,24 @@ impl Clone for ChainCache {
     }
 }
 
+/// CRL signatures already checked: (CRL index, issuer fingerprint) → valid.
+#[derive(Debug, Default)]
+struct CrlCache(RwLock<HashMap<(usize, [u8; 32]), bool>>);
+
+impl Clone for CrlCache {
+    fn clone(&self) -> Self {
+        let map = self.0.read().map(|m| m.clone()).unwrap_or_default();
+        Self(RwLock::new(map))
+    }
+}
+
 /// CSCAs and CRLs.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     anchors: Vec<TrustAnchor>,
     crls: Vec<Crl>,
     verified: ChainCache,
+    crl_signatures: CrlCache,
 }
 
 /// The outcome of a revocation check.
@@ -211,8 +223,26 @@ impl TrustStore {
         at: DateTime,
     ) -> Revocation {
         let mut any_crl = false;
-        for crl in self.crls.iter().filter(|c| c.is_issued_by(issuer)) {
-            if crl.verify_signed_by(issuer).is_err() {
+        let issuer_print = issuer.fingerprint_bytes();
+        for (index, crl) in self.crls.iter().enumerate() {
+            if !crl.is_issued_by(issuer) {
+                continue;
+            }
+            let key = (index, issuer_print);
+            let cached = self
+                .crl_signatures
+                .0
+                .read()
+                .ok()
+                .and_then(|m| m.get(&key).copied());
+            let signed = cached.unwrap_or_else(|| {
+                let ok = crl.verify_signed_by(issuer).is_ok();
+                if let Ok(mut m) = self.crl_signatures.0.write() {
+                    m.insert(key, ok);
+                }
+                ok
+            });
+            if !signed {
                 continue;
             }
             any_crl = true;
