@@ -111,6 +111,8 @@ pub struct MintOptions {
     pub person: Option<Person>,
     /// A JPEG or JPEG 2000 photo; a synthetic face when absent.
     pub face: Option<Vec<u8>>,
+    /// The face encoding, overriding the profile's.
+    pub face_format: Option<profiles::FaceFormat>,
     pub faults: Faults,
     /// An existing PKI to issue under; a new one (of `pki_options`) when absent.
     pub pki: Option<TestPki>,
@@ -124,6 +126,7 @@ impl Default for MintOptions {
             profile: "passport-pace".into(),
             person: None,
             face: None,
+            face_format: None,
             faults: Faults::default(),
             pki: None,
             pki_options: PkiOptions::default(),
@@ -271,7 +274,10 @@ pub fn mint(options: MintOptions) -> Result<MintedDocument, FactoryError> {
     let mrz = person.mrz_lines()?;
 
     // The face.
-    let (face, face_warnings) = face::prepare(options.face.as_deref(), profile.face)?;
+    let (face, face_warnings) = face::prepare(
+        options.face.as_deref(),
+        options.face_format.unwrap_or(profile.face),
+    )?;
     warnings.extend(face_warnings);
 
     // The chip's keys.

@@ -81,6 +81,13 @@ pub struct MintArgs {
     /// The face photo (JPEG or JPEG 2000); a synthetic drawing otherwise.
     #[arg(long)]
     face: Option<PathBuf>,
+    /// Store the face as JPEG 2000 whatever the profile says (a given JPEG stays JPEG:
+    /// no JPEG 2000 encoder is available).
+    #[arg(long, conflicts_with = "jpeg")]
+    jpeg2000: bool,
+    /// Store the face as JPEG whatever the profile says.
+    #[arg(long)]
+    jpeg: bool,
     /// The chip profile (see --list-profiles).
     #[arg(long, default_value = "passport-pace")]
     profile: String,
@@ -199,6 +206,13 @@ pub fn run(args: MintArgs) -> anyhow::Result<ExitCode> {
         profile: args.profile.clone(),
         person,
         face,
+        face_format: if args.jpeg2000 {
+            Some(profiles::FaceFormat::Jpeg2000)
+        } else if args.jpeg {
+            Some(profiles::FaceFormat::Jpeg)
+        } else {
+            None
+        },
         faults,
         pki,
         pki_options,
