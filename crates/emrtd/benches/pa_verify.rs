@@ -36,7 +36,7 @@ fn pa_verify(c: &mut Criterion) {
         );
     }
     let evidence = DocumentEvidence {
-        files,
+        files: files.into(),
         ..Default::default()
     };
     let at = parse_date("2027-06-01").expect("date");

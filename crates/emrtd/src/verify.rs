@@ -18,7 +18,7 @@
 //! files.insert(FileId::Sod, sod);
 //! files.insert(FileId::Dg(alicem_emrtd::lds::DataGroup::DG1), dg1);
 //! let evidence = DocumentEvidence {
-//!     files,
+//!     files: files.into(),
 //!     document_signer: None,
 //!     active_authentication: Some(ActiveAuthenticationEvidence { challenge, signature }),
 //!     chip_authentication: None, // or Some(ChipAuthenticationOutcome { .. }) from the reader
@@ -54,8 +54,8 @@ pub use chip::{ChipAuthenticationOutcome, ChipProtocol};
 pub use master_list::MasterList;
 pub use trust::{TrustAnchor, TrustStore};
 pub use verdict::{
-    ActiveAuthenticationEvidence, DataGroupResult, DocumentEvidence, DocumentVerdict, ProofResult,
-    parse_date,
+    ActiveAuthenticationEvidence, ChipFiles, DataGroupResult, DocumentEvidence, DocumentVerdict,
+    ProofResult, parse_date,
 };
 
 #[cfg(test)]

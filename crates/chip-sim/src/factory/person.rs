@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::FactoryError;
 
-/// `PERSON.json`. Dates are `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `PERSON.json`. Dates are `YYYY-MM-DD`. Civil-status data: `Debug` shows only the
+/// document type and issuing state.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// "P" (passport), "ID" (identity card), "IR" (residence permit), "AC"…
@@ -33,6 +34,15 @@ pub struct Person {
     /// birth, address…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dg11: Option<Dg11>,
+}
+
+impl core::fmt::Debug for Person {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Person")
+            .field("document_type", &self.document_type)
+            .field("issuing_state", &self.issuing_state)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Person {

@@ -47,7 +47,7 @@ fn today() -> DateTime {
 
 fn evidence(doc: &MintedDocument) -> DocumentEvidence {
     DocumentEvidence {
-        files: doc.image.files.clone(),
+        files: doc.image.files.clone().into(),
         ..Default::default()
     }
 }

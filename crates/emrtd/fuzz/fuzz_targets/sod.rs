@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
     if Sod::parse(data).is_ok() {
         let mut files = std::collections::BTreeMap::new();
         files.insert(FileId::Sod, data.to_vec());
-        let evidence = DocumentEvidence { files, ..Default::default() };
+        let evidence = DocumentEvidence { files: files.into(), ..Default::default() };
         if let Some(at) = parse_date("2030-01-01") {
             let _ = evidence.verify(&TrustStore::new(), at);
         }

@@ -70,7 +70,7 @@ fn spanish_specimen_sod_chains_to_the_german_master_list() {
     let mut files = BTreeMap::new();
     files.insert(FileId::Sod, shared("pa/es_dnie_specimen/EF_SOD.bin"));
     let evidence = DocumentEvidence {
-        files,
+        files: files.into(),
         ..Default::default()
     };
     let verdict = evidence.verify(german_trust(), parse_date("2020-01-01").unwrap());
@@ -93,7 +93,7 @@ fn spanish_specimen_is_refused_after_its_document_signer_expired() {
     let mut files = BTreeMap::new();
     files.insert(FileId::Sod, shared("pa/es_dnie_specimen/EF_SOD.bin"));
     let evidence = DocumentEvidence {
-        files,
+        files: files.into(),
         ..Default::default()
     };
     let verdict = evidence.verify(german_trust(), parse_date("2027-01-01").unwrap());
@@ -117,7 +117,7 @@ fn spanish_specimen_sod_is_refused_by_an_unrelated_trust_store() {
     let mut files = BTreeMap::new();
     files.insert(FileId::Sod, shared("pa/es_dnie_specimen/EF_SOD.bin"));
     let verdict = DocumentEvidence {
-        files,
+        files: files.into(),
         ..Default::default()
     }
     .verify(&store, parse_date("2020-01-01").unwrap());
@@ -153,7 +153,7 @@ fn dutch_files() -> BTreeMap<FileId, Vec<u8>> {
 #[test]
 fn dutch_specimen_signature_and_data_group_hashes_verify() {
     let verdict = DocumentEvidence {
-        files: dutch_files(),
+        files: dutch_files().into(),
         ..Default::default()
     }
     .verify(&TrustStore::new(), parse_date("2008-01-01").unwrap());
@@ -179,7 +179,7 @@ fn dutch_specimen_with_an_altered_photo_is_a_mismatch() {
     let last = dg2.len() - 10;
     dg2[last] ^= 0xFF;
     let verdict = DocumentEvidence {
-        files,
+        files: files.into(),
         ..Default::default()
     }
     .verify(&TrustStore::new(), parse_date("2008-01-01").unwrap());
@@ -198,7 +198,7 @@ fn a_data_group_the_sod_does_not_list_is_reported_absent() {
     let mut files = dutch_files();
     files.insert(FileId::Dg(DataGroup::DG11), vec![0x6B, 0x00]);
     let verdict = DocumentEvidence {
-        files,
+        files: files.into(),
         ..Default::default()
     }
     .verify(&TrustStore::new(), parse_date("2008-01-01").unwrap());
@@ -228,7 +228,7 @@ fn minted_evidence() -> DocumentEvidence {
         files.insert(FileId::Dg(dg), minted(&format!("DG{}.bin", dg.number())));
     }
     DocumentEvidence {
-        files,
+        files: files.into(),
         ..Default::default()
     }
 }

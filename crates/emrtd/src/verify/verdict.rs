@@ -27,11 +27,52 @@ pub struct ActiveAuthenticationEvidence {
     pub signature: Vec<u8>,
 }
 
+/// The files read from a chip, raw. They hold civil-status and biometric data: `Debug`
+/// shows only their names and sizes, and their bytes are zeroized on drop.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ChipFiles(pub BTreeMap<FileId, Vec<u8>>);
+
+impl std::ops::Deref for ChipFiles {
+    type Target = BTreeMap<FileId, Vec<u8>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ChipFiles {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<BTreeMap<FileId, Vec<u8>>> for ChipFiles {
+    fn from(files: BTreeMap<FileId, Vec<u8>>) -> Self {
+        Self(files)
+    }
+}
+
+impl core::fmt::Debug for ChipFiles {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(id, bytes)| (id, bytes.len())))
+            .finish()
+    }
+}
+
+impl Drop for ChipFiles {
+    fn drop(&mut self) {
+        for bytes in self.0.values_mut() {
+            zeroize::Zeroize::zeroize(bytes);
+        }
+    }
+}
+
 /// Everything read from a document, as the server receives it.
 #[derive(Debug, Clone, Default)]
 pub struct DocumentEvidence {
     /// The files read (EF.SOD, DGs, EF.CardSecurity…), raw.
-    pub files: BTreeMap<FileId, Vec<u8>>,
+    pub files: ChipFiles,
     /// A Document Signer certificate given separately (DER), if the SOD lacks it.
     pub document_signer: Option<Vec<u8>>,
     pub active_authentication: Option<ActiveAuthenticationEvidence>,
@@ -204,7 +245,7 @@ impl<'a> Verifier<'a> {
             match HashAlgorithm::from_oid(&sod.hash_algorithm().oid) {
                 Ok(hash) => {
                     verdict.sod_hash_algorithm = Some(hash);
-                    for (file, bytes) in &evidence.files {
+                    for (file, bytes) in evidence.files.iter() {
                         let FileId::Dg(dg) = file else { continue };
                         let result = match sod.hashes.get(dg) {
                             None => DataGroupResult::AbsentFromSod,

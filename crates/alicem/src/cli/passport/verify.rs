@@ -132,7 +132,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         });
     }
     let evidence = DocumentEvidence {
-        files,
+        files: files.into(),
         document_signer: args.dsc.as_deref().map(read).transpose()?,
         active_authentication,
         chip_authentication: session.ca,
