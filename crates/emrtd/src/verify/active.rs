@@ -170,3 +170,74 @@ pub fn is_ecdsa(algorithm: &const_oid::ObjectIdentifier) -> bool {
     ]
     .contains(algorithm)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::RsaPrivateKey;
+
+    /// Signs like a chip: `6A ‖ M1 ‖ H(M1 ‖ challenge) ‖ trailer`, raised to d; returns
+    /// min(s, n − s) when `min` (ISO/IEC 9796-2 allows either).
+    fn sign_9796_2(
+        key: &RsaPrivateKey,
+        hash: HashAlgorithm,
+        implicit: bool,
+        challenge: &[u8],
+        min: bool,
+    ) -> Vec<u8> {
+        let k = key.n().as_ref().bits().div_ceil(8) as usize;
+        let trailer = trailer_of_hash(hash, implicit);
+        let m1: Vec<u8> = (0..k - 1 - hash.output_len() - trailer.len())
+            .map(|i| (i * 7) as u8)
+            .collect();
+        let mut message = m1.clone();
+        message.extend_from_slice(challenge);
+        let mut f = vec![0x6A];
+        f.extend(&m1);
+        f.extend(hash.digest(&message));
+        f.extend(&trailer);
+        let m = BoxedUint::from_be_slice(&f, key.n_bits_precision()).unwrap();
+        let mut s =
+            rsa::hazmat::rsa_decrypt::<rand_core::UnwrapErr<getrandom::SysRng>>(None, key, &m)
+                .unwrap();
+        if min {
+            let other = key.n().as_ref().wrapping_sub(&s);
+            if other < s {
+                s = other;
+            }
+        }
+        let bytes = s.to_be_bytes();
+        bytes[bytes.len() - k..].to_vec()
+    }
+
+    #[test]
+    fn verifies_iso_9796_2_with_every_sha_trailer() {
+        let key = RsaPrivateKey::new(&mut rand_core::UnwrapErr(getrandom::SysRng), 1024).unwrap();
+        let public = key.to_public_key();
+        let challenge = [9, 8, 7, 6, 5, 4, 3, 2];
+        for (hash, implicit) in [
+            (HashAlgorithm::Sha1, true),
+            (HashAlgorithm::Sha1, false),
+            (HashAlgorithm::Sha224, false),
+            (HashAlgorithm::Sha256, false),
+            (HashAlgorithm::Sha384, false),
+            (HashAlgorithm::Sha512, false),
+        ] {
+            for min in [false, true] {
+                let sig = sign_9796_2(&key, hash, implicit, &challenge, min);
+                assert_eq!(
+                    verify_rsa_9796_2(&public, &challenge, &sig),
+                    Ok(hash),
+                    "{hash:?}"
+                );
+                let other = [0u8; 8];
+                assert_eq!(
+                    verify_rsa_9796_2(&public, &other, &sig),
+                    Err(AaError::HashMismatch)
+                );
+            }
+        }
+        assert!(verify_rsa_9796_2(&public, &challenge, &[0xFF; 200]).is_err());
+        assert!(verify_rsa_9796_2(&public, &challenge, &[]).is_err());
+    }
+}

@@ -269,3 +269,51 @@ fn a_minted_identity_card_with_an_altered_sod_signature_is_refused() {
     assert!(!verdict.sod_signature_valid);
     assert!(!verdict.authentic);
 }
+
+/// Rewrites a constructed TLV with an indefinite length (`tag 80 … 00 00`), its first
+/// `depth` levels of first children too.
+fn indefinite(der: &[u8], depth: usize) -> Vec<u8> {
+    let tlv = crate::lds::tlv::TlvReader::new(der)
+        .next()
+        .unwrap()
+        .unwrap();
+    let mut out = vec![tlv.raw[0], 0x80];
+    if depth > 0 {
+        let first = crate::lds::tlv::TlvReader::new(tlv.value)
+            .next()
+            .unwrap()
+            .unwrap();
+        if first.constructed() {
+            out.extend(indefinite(first.raw, depth - 1));
+            out.extend_from_slice(&tlv.value[first.raw.len()..]);
+        } else {
+            // ContentInfo: OID first, then [0].
+            out.extend_from_slice(first.raw);
+            let rest = &tlv.value[first.raw.len()..];
+            out.extend(indefinite(rest, depth - 1));
+        }
+    } else {
+        out.extend_from_slice(tlv.value);
+    }
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+#[test]
+fn accepts_a_sod_with_ber_indefinite_lengths() {
+    let sod = minted("EF_SOD.bin");
+    let content_info = crate::lds::tlv::parse_one(&sod, 0x77)
+        .unwrap()
+        .value
+        .to_vec();
+    // ContentInfo, its [0] and the SignedData, all with indefinite lengths.
+    let ber = indefinite(&content_info, 2);
+    assert_eq!(&ber[..2], &[0x30, 0x80], "{:02X?}", &ber[..16]);
+    assert!(ber.windows(2).filter(|w| *w == [0x30, 0x80]).count() >= 2);
+    let mut evidence = minted_evidence();
+    evidence
+        .files
+        .insert(FileId::Sod, crate::lds::tlv::encode(0x77, &ber));
+    let verdict = evidence.verify(&minted_trust(), parse_date("2027-06-01").unwrap());
+    assert!(verdict.authentic, "{:?}", verdict.errors);
+}
