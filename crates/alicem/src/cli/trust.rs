@@ -79,7 +79,7 @@ pub fn load_trust(paths: &[PathBuf]) -> anyhow::Result<TrustStore> {
 fn report(path: &Path, loaded: &Loaded) {
     match loaded {
         Loaded::Certificates(n) => tracing::info!("{}: {n} CSCA certificate(s)", path.display()),
-        Loaded::NotCa(n) => tracing::info!(
+        Loaded::NotCa(n) => tracing::warn!(
             "{}: {n} certificate(s) that are not CAs, not trusted",
             path.display()
         ),
