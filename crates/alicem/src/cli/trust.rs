@@ -56,7 +56,7 @@ pub fn load_trust(paths: &[PathBuf]) -> anyhow::Result<TrustStore> {
                         .contains(&e.to_ascii_lowercase().as_str())
                 });
                 match store.load(&file.display().to_string(), &bytes) {
-                    Ok(loaded) => report(&file, &loaded),
+                    Ok(loaded) => report(&file, &loaded, false),
                     // A file named as trust material that does not load is worth a
                     // warning; other files of the folder (chip files…) are just skipped.
                     Err(e) if trust_extension => tracing::warn!("ignored: {e}"),
@@ -67,7 +67,7 @@ pub fn load_trust(paths: &[PathBuf]) -> anyhow::Result<TrustStore> {
             let bytes =
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let loaded = store.load(&path.display().to_string(), &bytes)?;
-            report(path, &loaded);
+            report(path, &loaded, true);
         }
     }
     if store.is_empty() {
@@ -76,10 +76,15 @@ pub fn load_trust(paths: &[PathBuf]) -> anyhow::Result<TrustStore> {
     Ok(store)
 }
 
-fn report(path: &Path, loaded: &Loaded) {
+/// Logs what a trust file gave; a non-CA certificate named explicitly is a warning.
+fn report(path: &Path, loaded: &Loaded, explicit: bool) {
     match loaded {
         Loaded::Certificates(n) => tracing::info!("{}: {n} CSCA certificate(s)", path.display()),
-        Loaded::NotCa(n) => tracing::warn!(
+        Loaded::NotCa(n) if explicit => tracing::warn!(
+            "{}: {n} certificate(s) that are not CAs, not trusted",
+            path.display()
+        ),
+        Loaded::NotCa(n) => tracing::info!(
             "{}: {n} certificate(s) that are not CAs, not trusted",
             path.display()
         ),
