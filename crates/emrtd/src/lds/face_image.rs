@@ -43,8 +43,11 @@ pub fn decode_face_image(bytes: &[u8]) -> Result<RgbImage, FaceImageError> {
                 .map_err(|e| decode_error(format)(e.to_string()))?
         }
         ImageFormat::Jpeg2000 | ImageFormat::Jpeg2000Codestream => {
-            let j2k = jpeg2k::Image::from_bytes(bytes)
-                .map_err(|e| decode_error(format)(e.to_string()))?;
+            // The decoder is a port of C code: should malformed input make it panic,
+            // that is a bad image, not a crashed server.
+            let decoded = std::panic::catch_unwind(|| jpeg2k::Image::from_bytes(bytes))
+                .map_err(|_| decode_error(format)("the JPEG 2000 decoder failed".into()))?;
+            let j2k = decoded.map_err(|e| decode_error(format)(e.to_string()))?;
             let (width, height) = (j2k.width(), j2k.height());
             if u64::from(width) * u64::from(height) > MAX_PIXELS {
                 return Err(FaceImageError::TooLarge { width, height });
