@@ -193,3 +193,67 @@ fn trust_inspect_shows_the_master_list_signer_and_cscas() {
             .contains("Master List Signer")
     );
 }
+
+/// Writes `session.json` as `alicem passport read` does, with an Active Authentication
+/// response and a Chip Authentication outcome computed from the chip's keys.
+fn write_session(dir: &Path, doc: &alicem_chip_sim::factory::MintedDocument) {
+    use alicem_chip_sim::PrivateKey;
+    use alicem_chip_sim::factory::keys;
+    use alicem_emrtd::verify::keys::HashAlgorithm;
+    use der::Encode;
+    let challenge = [0x11u8; 8];
+    let Some(PrivateKey::Ec { curve, scalar }) = &doc.image.keys.active_authentication else {
+        panic!("ECDSA AA expected")
+    };
+    let signature =
+        keys::ecdsa_sign(*curve, scalar, &HashAlgorithm::Sha256.digest(&challenge)).unwrap();
+    let Some(PrivateKey::Ec { curve, scalar }) = &doc.image.keys.chip_authentication else {
+        panic!("CA key expected")
+    };
+    let point = keys::ec_public_point(*curve, scalar).unwrap();
+    let spki = keys::ec_spki(*curve, &point).unwrap().to_der().unwrap();
+    let session = serde_json::json!({
+        "aa": {"challenge": hex::encode(challenge), "signature": hex::encode(signature)},
+        "ca": {"protocol": "CA", "success": true, "public_key": hex::encode(spki)},
+    });
+    std::fs::write(dir.join("session.json"), session.to_string()).unwrap();
+}
+
+#[test]
+fn verifies_the_anti_clone_evidence_of_session_json() {
+    use alicem_chip_sim::factory::{Faults, MintOptions, mint};
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, cloned) in [("genuine", false), ("clone", true)] {
+        let doc = mint(MintOptions {
+            profile: "passport-pace".into(),
+            faults: Faults {
+                cloned_chip: cloned,
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .unwrap();
+        let dir = tmp.path().join(name);
+        doc.save(&dir).unwrap();
+        write_session(&dir, &doc);
+        let out = alicem(&[
+            "passport",
+            "verify",
+            "--dir",
+            path(&dir),
+            "--trust",
+            path(&dir),
+            "--json",
+        ]);
+        let v = json(&out);
+        if cloned {
+            assert!(!out.status.success());
+            assert_eq!(v["active_authentication"], "invalid");
+            assert_eq!(v["chip_authentication"], "invalid");
+        } else {
+            assert!(out.status.success(), "{v}");
+            assert_eq!(v["active_authentication"], "valid");
+            assert_eq!(v["chip_authentication"], "valid");
+        }
+    }
+}

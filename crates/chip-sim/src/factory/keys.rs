@@ -111,12 +111,8 @@ pub fn ec_public_point(curve: Curve, scalar: &[u8]) -> Result<Vec<u8>, FactoryEr
     })
 }
 
-/// An ECDSA signature (r‖s) over a digest.
-pub(crate) fn ecdsa_sign(
-    curve: Curve,
-    scalar: &[u8],
-    digest: &[u8],
-) -> Result<Vec<u8>, FactoryError> {
+/// A plain ECDSA signature (r‖s, as Active Authentication returns it) over a digest.
+pub fn ecdsa_sign(curve: Curve, scalar: &[u8], digest: &[u8]) -> Result<Vec<u8>, FactoryError> {
     per_curve!(curve, C => {
         let key = ecdsa::SigningKey::<C>::from_slice(scalar)
             .map_err(|_| FactoryError::Key("EC scalar out of range".into()))?;
