@@ -212,9 +212,22 @@ fn write_session(dir: &Path, doc: &alicem_chip_sim::factory::MintedDocument) {
     };
     let point = keys::ec_public_point(*curve, scalar).unwrap();
     let spki = keys::ec_spki(*curve, &point).unwrap().to_der().unwrap();
+    // The fields `alicem passport read` writes (and some it writes that are not used).
     let session = serde_json::json!({
-        "aa": {"challenge": hex::encode(challenge), "signature": hex::encode(signature)},
-        "ca": {"protocol": "CA", "success": true, "public_key": hex::encode(spki)},
+        "version": 1,
+        "active_authentication": {
+            "challenge": hex::encode(challenge),
+            "challenge_source": "caller",
+            "signature": hex::encode(signature),
+        },
+        "chip_authentication": {
+            "protocol": "CA",
+            "command": "MSE:Set AT",
+            "success": true,
+            "key_id": null,
+            "public_key_spki": hex::encode(spki),
+            "failure": null,
+        },
     });
     std::fs::write(dir.join("session.json"), session.to_string()).unwrap();
 }

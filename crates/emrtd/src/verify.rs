@@ -29,10 +29,11 @@
 //! ```
 //!
 //! The reader records the anti-clone evidence in `session.json` as
-//! `{"aa": {"challenge": HEX, "signature": HEX}, "ca": {"protocol": "CA" | "PACE-CAM",
-//! "success": BOOL, "key_id": N (optional), "public_key": HEX of the chip's
-//! SubjectPublicKeyInfo DER}}` — [`ActiveAuthenticationEvidence`] and
-//! [`ChipAuthenticationOutcome`] serialize exactly so.
+//! `{"active_authentication": {"challenge": HEX, "signature": HEX, …},
+//! "chip_authentication": {"protocol": "CA" | "PACE-CAM", "success": BOOL, "key_id": N |
+//! null, "public_key_spki": HEX of the chip's SubjectPublicKeyInfo DER, …}}`, which
+//! [`ActiveAuthenticationEvidence`] and [`ChipAuthenticationOutcome`] deserialize
+//! (other fields ignored).
 
 pub mod active;
 mod bp512;

@@ -30,7 +30,8 @@ pub struct ChipAuthenticationOutcome {
     pub success: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<u64>,
-    #[serde(with = "hex")]
+    /// `public_key_spki` in the reader's `session.json`.
+    #[serde(with = "hex", alias = "public_key_spki")]
     pub public_key: Vec<u8>,
 }
 

@@ -49,12 +49,14 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-/// The parts of `session.json` (written by `alicem passport read`) the verdict uses.
+/// The parts of `session.json` (written by `alicem passport read`) the verdict uses:
+/// `active_authentication` {challenge, signature} and `chip_authentication`
+/// {protocol, success, key_id, public_key_spki} (also accepted as `aa` / `ca`).
 #[derive(Deserialize, Default)]
 struct Session {
-    #[serde(default)]
+    #[serde(default, alias = "active_authentication")]
     aa: Option<ActiveAuthenticationEvidence>,
-    #[serde(default)]
+    #[serde(default, alias = "chip_authentication")]
     ca: Option<ChipAuthenticationOutcome>,
 }
 
