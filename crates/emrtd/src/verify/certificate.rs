@@ -188,17 +188,17 @@ impl Certificate {
         issuer.verify(scheme, &self.tbs_der, &self.signature)
     }
 
-    /// Whether `issuer` may have issued this certificate (name and key identifier).
+    /// Whether `issuer` may have issued this certificate: the authority key identifier
+    /// names the issuer's key, or, without key identifiers, the issuer name matches.
+    /// (Some link certificates name the new CSCA as issuer while the old key signed
+    /// them; the key identifier finds the right key, and the signature decides.)
     pub fn may_be_issued_by(&self, issuer: &Certificate) -> bool {
-        if !names::same_name(self.issuer(), issuer.subject()) {
-            return false;
-        }
         match (
             self.authority_key_identifier(),
             issuer.subject_key_identifier(),
         ) {
             (Some(aki), Some(ski)) => aki == ski,
-            _ => true,
+            _ => names::same_name(self.issuer(), issuer.subject()),
         }
     }
 

@@ -317,3 +317,53 @@ fn accepts_a_sod_with_ber_indefinite_lengths() {
     let verdict = evidence.verify(&minted_trust(), parse_date("2027-06-01").unwrap());
     assert!(verdict.authentic, "{:?}", verdict.errors);
 }
+
+/// Every CSCA of the German master list is signed by itself or, for link certificates,
+/// by another key of the same CSCA: a check of RSA PKCS#1 v1.5, RSASSA-PSS and ECDSA
+/// (named and explicit curves, up to brainpoolP512r1) on 588 real certificates.
+#[test]
+fn every_csca_of_the_german_master_list_verifies_under_its_own_or_a_link_key() {
+    let list = MasterList::parse(&shared("pa/trust/DE_ML_2026-05-28-08-28-45.ml")).unwrap();
+    let mut unverified = Vec::new();
+    let mut failed = Vec::new();
+    for cert in &list.certificates {
+        let candidates: Vec<_> = list
+            .certificates
+            .iter()
+            .filter(|issuer| cert.may_be_issued_by(issuer))
+            .collect();
+        let verified = candidates.iter().any(|issuer| {
+            issuer
+                .public_key()
+                .and_then(|key| cert.verify_signed_by(key))
+                .is_ok()
+        });
+        let label = format!("{} ({})", names::display(cert.subject()), cert.serial_hex());
+        // Its issuer's key is listed when a certificate carries the key its AKI names.
+        let issuer_listed = cert.authority_key_identifier().is_some_and(|aki| {
+            list.certificates
+                .iter()
+                .any(|c| c.subject_key_identifier().as_deref() == Some(aki.as_slice()))
+        });
+        if !verified && issuer_listed {
+            failed.push(label);
+        } else if !verified {
+            unverified.push(label);
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "issuer key listed, signature refused: {failed:#?}"
+    );
+    // A link certificate whose old CSCA is no longer listed cannot be checked here.
+    assert!(
+        unverified.len() <= 30,
+        "{} unverified: {unverified:#?}",
+        unverified.len()
+    );
+    eprintln!(
+        "{} of {} unverified: {unverified:#?}",
+        unverified.len(),
+        list.certificates.len()
+    );
+}
