@@ -26,6 +26,9 @@ enum Command {
     /// Read, verify, mint and emulate travel document chips.
     #[command(subcommand)]
     Passport(cli::passport::PassportCommand),
+    /// Inspect CSCA trust material: master lists, certificates, CRLs.
+    #[command(subcommand)]
+    Trust(cli::trust::TrustCommand),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Passport(command) => cli::passport::run(command),
+        Command::Trust(command) => cli::trust::run(command),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! A software eMRTD chip that answers the same APDUs as a real one, and a factory that
 //! issues documents (good and deliberately bad) under a test PKI.
 
+pub mod factory;
 pub mod image;
 pub mod profile;
 

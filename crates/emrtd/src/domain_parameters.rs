@@ -70,6 +70,23 @@ impl Curve {
         Self::ALL.into_iter().find(|c| c.oid() == *oid)
     }
 
+    /// The curve's usual name (as serialized): "P-256", "brainpoolP256r1", …
+    pub fn name(self) -> &'static str {
+        match self {
+            Curve::NistP192 => "P-192",
+            Curve::BrainpoolP192r1 => "brainpoolP192r1",
+            Curve::NistP224 => "P-224",
+            Curve::BrainpoolP224r1 => "brainpoolP224r1",
+            Curve::NistP256 => "P-256",
+            Curve::BrainpoolP256r1 => "brainpoolP256r1",
+            Curve::BrainpoolP320r1 => "brainpoolP320r1",
+            Curve::NistP384 => "P-384",
+            Curve::BrainpoolP384r1 => "brainpoolP384r1",
+            Curve::BrainpoolP512r1 => "brainpoolP512r1",
+            Curve::NistP521 => "P-521",
+        }
+    }
+
     /// Size of a field element (and of one coordinate) in bytes.
     pub fn field_size(self) -> usize {
         match self {

@@ -10,3 +10,19 @@ pub mod lds;
 pub mod mrz;
 pub mod oid;
 pub mod transport;
+pub mod verify;
+
+#[cfg(feature = "image")]
+pub use image;
+
+#[cfg(test)]
+pub(crate) mod testdata {
+    /// A file of the public test vectors in `../shared/vectors/emrtd/`.
+    pub fn shared(relative: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../../../shared/vectors/emrtd/{relative}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+}

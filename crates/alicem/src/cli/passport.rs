@@ -4,6 +4,9 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+mod mint;
+mod verify;
+
 #[derive(Subcommand)]
 pub enum PassportCommand {
     /// Parse and check an MRZ (TD1, TD2 or TD3), printing its fields as JSON.
@@ -11,6 +14,13 @@ pub enum PassportCommand {
         /// The MRZ lines, separated by newlines or spaces.
         mrz: String,
     },
+    /// Verify a document offline: Passive Authentication (SOD signature, Document
+    /// Signer → CSCA chain, CRLs, data-group hashes), issuing state, expiry, and Active /
+    /// Chip Authentication results. Exits 0 only when the document is authentic.
+    Verify(verify::VerifyArgs),
+    /// Mint a document (chip files, keys, profile) under a test PKI, optionally with a
+    /// deliberate fault, into a directory the virtual chip serves.
+    Mint(mint::MintArgs),
 }
 
 pub fn run(command: PassportCommand) -> anyhow::Result<ExitCode> {
@@ -20,5 +30,7 @@ pub fn run(command: PassportCommand) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&parsed)?);
             Ok(ExitCode::SUCCESS)
         }
+        PassportCommand::Verify(args) => verify::run(args),
+        PassportCommand::Mint(args) => mint::run(args),
     }
 }
