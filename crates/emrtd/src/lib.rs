@@ -5,6 +5,7 @@
 //! No network and no disk: the chip is reached through [`transport::Transport`].
 
 pub mod apdu;
+pub mod crypto;
 pub mod domain_parameters;
 pub mod lds;
 pub mod mrz;
