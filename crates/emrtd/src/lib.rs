@@ -10,4 +10,6 @@ pub mod domain_parameters;
 pub mod lds;
 pub mod mrz;
 pub mod oid;
+pub mod sm;
+pub mod tlv;
 pub mod transport;
