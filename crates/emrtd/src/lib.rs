@@ -5,11 +5,24 @@
 //! No network and no disk: the chip is reached through [`transport::Transport`].
 
 pub mod apdu;
+pub mod bac;
+pub mod ca;
+pub mod commands;
 pub mod crypto;
 pub mod domain_parameters;
+pub mod error;
 pub mod lds;
 pub mod mrz;
 pub mod oid;
+pub mod pace;
+pub mod read;
+pub mod session;
 pub mod sm;
 pub mod tlv;
 pub mod transport;
+
+#[cfg(test)]
+mod testing;
+
+pub use error::EmrtdError;
+pub use session::{AccessProtocol, AuthenticatedSession, Document, OpenOptions};
