@@ -1,8 +1,11 @@
 //! A software eMRTD chip that answers the same APDUs as a real one, and a factory that
 //! issues documents (good and deliberately bad) under a test PKI.
 
+pub mod chip;
 pub mod image;
 pub mod profile;
+pub mod test_image;
 
 pub use image::{ChipImage, ChipKeys, DocumentAccess, PrivateKey};
+pub use chip::{ChipError, VirtualChip};
 pub use profile::ChipProfile;
