@@ -201,7 +201,8 @@ pub(crate) fn read_file(
     let mut data: Vec<u8> = Vec::new();
     let mut total: Option<usize> = None;
     let mut fruitless = 0u32;
-    loop {
+    let mut finished = false;
+    while !finished {
         let offset = data.len();
         if total.is_some_and(|t| offset >= t) {
             break;
@@ -233,9 +234,7 @@ pub(crate) fn read_file(
                         ));
                     }
                 }
-                if ended {
-                    break;
-                }
+                finished = ended;
             }
             StatusMeaning::WrongLength => {
                 if !strategy.shrink(le, cipher) {
@@ -258,7 +257,9 @@ pub(crate) fn read_file(
                 }
             }
             // Reading at or past the end.
-            StatusMeaning::WrongParameters | StatusMeaning::IncorrectP1P2 if offset > 0 => break,
+            StatusMeaning::WrongParameters | StatusMeaning::IncorrectP1P2 if offset > 0 => {
+                finished = true;
+            }
             StatusMeaning::FileNotFound if use_short_id && offset == 0 => return Ok(None),
             StatusMeaning::FunctionNotSupported
             | StatusMeaning::CommandNotAllowed
@@ -283,6 +284,9 @@ pub(crate) fn read_file(
             }
         }
         if data.len() == before {
+            if finished {
+                break;
+            }
             fruitless += 1;
             if fruitless > 16 {
                 return Err(EmrtdError::protocol("READ BINARY", "the chip returns no data"));
