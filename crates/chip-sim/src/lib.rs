@@ -5,6 +5,7 @@ pub mod chip;
 pub mod image;
 pub mod profile;
 pub mod test_image;
+pub mod vpcd;
 
 pub use image::{ChipImage, ChipKeys, DocumentAccess, PrivateKey};
 pub use chip::{ChipError, VirtualChip};

@@ -15,6 +15,8 @@ pub mod lds;
 pub mod mrz;
 pub mod oid;
 pub mod pace;
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
 pub mod read;
 pub mod session;
 pub mod sm;
