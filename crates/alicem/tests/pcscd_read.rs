@@ -3,16 +3,19 @@
 //! USB reader. Needs pcscd with vpcd, which scripts/pcscd-vpcd starts; the test is
 //! skipped (with a printed reason) only when pcscd cannot be started at all.
 
+// Helpers of this test file panic on failure like the tests themselves.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use alicem_chip_sim::ChipProfile;
 use alicem_chip_sim::profile::{
     AaHash, ActiveAuthenticationProfile, CaCommand, ChipAuthenticationProfile, OversizeRead,
     PaceOffer,
 };
 use alicem_chip_sim::test_image::{ImageSpec, build};
-use alicem_chip_sim::ChipProfile;
 use alicem_emrtd::domain_parameters::{Curve, DomainParameters};
 use alicem_emrtd::lds::security_infos::{CaProtocol, Cipher, KeyAgreement, Mapping, PaceProtocol};
 
@@ -62,25 +65,36 @@ fn emulate(dir: &Path, vpcd: &str) -> Emulator {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
+        .expect("alicem passport emulate starts");
     Emulator(child)
 }
 
 /// Waits until the reader reports a card, by listing readers and trying a read.
 fn read(mrz: &str, out: &Path, extra: &[&str]) -> std::process::Output {
     alicem()
-        .args(["passport", "read", "--reader", "Virtual PCD 00 00", "--mrz", mrz, "--out"])
+        .args([
+            "passport",
+            "read",
+            "--reader",
+            "Virtual PCD 00 00",
+            "--mrz",
+            mrz,
+            "--out",
+        ])
         .arg(out)
         .args(["--wait", "20"])
         .args(extra)
         .output()
-        .unwrap()
+        .expect("alicem passport read runs")
 }
 
 fn wait_for_reader() {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
-        let out = alicem().args(["passport", "readers"]).output().unwrap();
+        let out = alicem()
+            .args(["passport", "readers"])
+            .output()
+            .expect("alicem passport readers runs");
         if String::from_utf8_lossy(&out.stdout).contains("Virtual PCD") {
             return;
         }
@@ -138,7 +152,8 @@ fn reads_a_virtual_passport_through_pcscd() {
 
     // A wrong MRZ: clear error, non-zero exit, nothing written.
     let wrong_out = tempfile::tempdir().unwrap();
-    let wrong_mrz = alicem_chip_sim::test_image::td3_mrz("WRONG1234", "800101", "350101", "X").join("\n");
+    let wrong_mrz =
+        alicem_chip_sim::test_image::td3_mrz("WRONG1234", "800101", "350101", "X").join("\n");
     let out = read(&wrong_mrz, &wrong_out.path().join("out"), &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
@@ -147,8 +162,16 @@ fn reads_a_virtual_passport_through_pcscd() {
 
     // The real read.
     let out_dir = tempfile::tempdir().unwrap();
-    let out = read(&mrz, out_dir.path(), &["--challenge", "0011223344556677", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = read(
+        &mrz,
+        out_dir.path(),
+        &["--challenge", "0011223344556677", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let session: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(session["access"]["protocol"], "PACE");
     assert_eq!(session["access"]["mapping"], "GM");
@@ -158,9 +181,15 @@ fn reads_a_virtual_passport_through_pcscd() {
     assert_eq!(session["chip_authentication"]["command"], "MSE:Set KAT");
     assert_eq!(session["chip_authentication"]["success"], true);
     assert_eq!(session["secure_messaging"]["cipher"], "3DES");
-    assert_eq!(session["active_authentication"]["challenge"], "0011223344556677");
     assert_eq!(
-        session["active_authentication"]["signature"].as_str().unwrap().len(),
+        session["active_authentication"]["challenge"],
+        "0011223344556677"
+    );
+    assert_eq!(
+        session["active_authentication"]["signature"]
+            .as_str()
+            .unwrap()
+            .len(),
         2 * 256
     );
     assert!(session["traffic"]["apdus"].as_u64().unwrap() > 10);
@@ -169,6 +198,7 @@ fn reads_a_virtual_passport_through_pcscd() {
         assert_eq!(&written, bytes, "{file}");
     }
     let on_disk: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out_dir.path().join("session.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(out_dir.path().join("session.json")).unwrap())
+            .unwrap();
     assert_eq!(on_disk, session);
 }

@@ -143,10 +143,7 @@ impl VirtualChip {
     }
 
     /// A chip drawing its nonces and keys from `rng` (scripted tests).
-    pub fn with_entropy(
-        image: ChipImage,
-        rng: Box<dyn Entropy + Send>,
-    ) -> Result<Self, ChipError> {
+    pub fn with_entropy(image: ChipImage, rng: Box<dyn Entropy + Send>) -> Result<Self, ChipError> {
         let mrz = image.access.parsed_mrz()?.info();
         let can = Can::new(&image.access.can).ok();
         let ca_key = image
@@ -155,7 +152,10 @@ impl VirtualChip {
             .as_ref()
             .map(CaKey::from_private)
             .transpose()?;
-        let aa_key = match (&image.keys.active_authentication, image.profile.active_authentication) {
+        let aa_key = match (
+            &image.keys.active_authentication,
+            image.profile.active_authentication,
+        ) {
             (Some(key), Some(profile)) => Some(AaKey::new(key, profile)?),
             (None, Some(_)) => {
                 return Err(ChipError::Profile(
@@ -164,7 +164,10 @@ impl VirtualChip {
             }
             _ => None,
         };
-        let atr_info = image.profile.extended_length.then(|| files::atr_info(&image.profile));
+        let atr_info = image
+            .profile
+            .extended_length
+            .then(|| files::atr_info(&image.profile));
         Ok(Self {
             files: image.files,
             atr_info,
@@ -237,10 +240,13 @@ impl VirtualChip {
             if matches!(self.state.security, Security::Open(_)) {
                 self.abort_session();
             }
-            return self.dispatch(&command, Context {
-                secure: false,
-                extended,
-            });
+            return self.dispatch(
+                &command,
+                Context {
+                    secure: false,
+                    extended,
+                },
+            );
         }
         let Security::Open(open) = &mut self.state.security else {
             return sw(0x6988);
@@ -249,15 +255,22 @@ impl VirtualChip {
             Ok(plain) => plain,
             Err(e) => {
                 tracing::debug!(error = %e, "secure messaging error: session aborted");
-                let status = if matches!(e, SmError::Missing(_)) { 0x6987 } else { 0x6988 };
+                let status = if matches!(e, SmError::Missing(_)) {
+                    0x6987
+                } else {
+                    0x6988
+                };
                 self.abort_session();
                 return sw(status);
             }
         };
-        let answer = self.dispatch(&plain, Context {
-            secure: true,
-            extended,
-        });
+        let answer = self.dispatch(
+            &plain,
+            Context {
+                secure: true,
+                extended,
+            },
+        );
         let odd = plain.ins & 1 == 1;
         let Security::Open(open) = &mut self.state.security else {
             // The command itself ended the session.

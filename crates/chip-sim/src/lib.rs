@@ -7,6 +7,6 @@ pub mod profile;
 pub mod test_image;
 pub mod vpcd;
 
-pub use image::{ChipImage, ChipKeys, DocumentAccess, PrivateKey};
 pub use chip::{ChipError, VirtualChip};
+pub use image::{ChipImage, ChipKeys, DocumentAccess, PrivateKey};
 pub use profile::ChipProfile;

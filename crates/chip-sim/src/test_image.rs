@@ -9,8 +9,8 @@ use alicem_emrtd::ca::ChipPublicKey;
 use alicem_emrtd::crypto::{Group, OsEntropy};
 use alicem_emrtd::domain_parameters::{Curve, DomainParameters};
 use alicem_emrtd::lds::security_infos::{
-    ActiveAuthenticationInfo, ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo, KeyAgreement,
-    Mapping, PaceInfo, SecurityInfo, SecurityInfos,
+    ActiveAuthenticationInfo, ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo,
+    KeyAgreement, Mapping, PaceInfo, SecurityInfo, SecurityInfos,
 };
 use alicem_emrtd::lds::{DataGroup, FileId};
 use alicem_emrtd::mrz::check_digit;
@@ -45,12 +45,7 @@ pub fn td3_mrz(document_number: &str, birth: &str, expiry: &str, surname: &str) 
         cd(expiry),
         cd(&optional)
     );
-    let composite = format!(
-        "{}{}{}",
-        &line2[0..10],
-        &line2[13..20],
-        &line2[21..43]
-    );
+    let composite = format!("{}{}{}", &line2[0..10], &line2[13..20], &line2[21..43]);
     line2.push(cd(&composite));
     vec![line1, line2]
 }
@@ -91,7 +86,11 @@ fn getrandom_fill(buf: &mut [u8]) {
 
 fn ec_scalar(curve: Curve) -> Result<Vec<u8>, BuildError> {
     let group = Group::new(DomainParameters::Ecdh(curve)).map_err(err)?;
-    Ok(group.generate_private(&mut OsEntropy).map_err(err)?.as_bytes().to_vec())
+    Ok(group
+        .generate_private(&mut OsEntropy)
+        .map_err(err)?
+        .as_bytes()
+        .to_vec())
 }
 
 fn public_of(key: &PrivateKey) -> Result<ChipPublicKey, BuildError> {
@@ -158,17 +157,20 @@ pub fn build(spec: &ImageSpec) -> Result<ChipImage, BuildError> {
     let mut groups = vec![DataGroup::DG1, DataGroup::DG2];
 
     // Chip Authentication / PACE-CAM key.
-    let cam_curve = profile.pace.iter().find_map(|o| match (o.protocol.mapping, o.parameters) {
-        (Mapping::ChipAuthentication, DomainParameters::Ecdh(c)) => Some(c),
-        _ => None,
-    });
+    let cam_curve = profile
+        .pace
+        .iter()
+        .find_map(|o| match (o.protocol.mapping, o.parameters) {
+            (Mapping::ChipAuthentication, DomainParameters::Ecdh(c)) => Some(c),
+            _ => None,
+        });
     let ca_parameters = profile.chip_authentication.map(|c| c.parameters);
-    if let (Some(cam), Some(ca)) = (cam_curve, ca_parameters) {
-        if ca != DomainParameters::Ecdh(cam) {
-            return Err(BuildError(
-                "Chip Authentication and PACE-CAM must use the same key and curve".into(),
-            ));
-        }
+    if let (Some(cam), Some(ca)) = (cam_curve, ca_parameters)
+        && ca != DomainParameters::Ecdh(cam)
+    {
+        return Err(BuildError(
+            "Chip Authentication and PACE-CAM must use the same key and curve".into(),
+        ));
     }
     let ca_key = match ca_parameters.or(cam_curve.map(DomainParameters::Ecdh)) {
         Some(DomainParameters::Ecdh(curve)) => Some(PrivateKey::Ec {
@@ -179,7 +181,10 @@ pub fn build(spec: &ImageSpec) -> Result<ChipImage, BuildError> {
             let g = Group::new(DomainParameters::Dh(group)).map_err(err)?;
             Some(PrivateKey::Dh {
                 group,
-                x: g.generate_private(&mut OsEntropy).map_err(err)?.as_bytes().to_vec(),
+                x: g.generate_private(&mut OsEntropy)
+                    .map_err(err)?
+                    .as_bytes()
+                    .to_vec(),
             })
         }
         None => None,
@@ -205,7 +210,11 @@ pub fn build(spec: &ImageSpec) -> Result<ChipImage, BuildError> {
                 curve,
                 scalar: ec_scalar(curve)?,
             };
-            let spki = public_of(&key)?.to_spki().map_err(err)?.to_der().map_err(err)?;
+            let spki = public_of(&key)?
+                .to_spki()
+                .map_err(err)?
+                .to_der()
+                .map_err(err)?;
             (Some(key), Some(wrap(0x6F, &spki)))
         }
         None => (None, None),
@@ -243,17 +252,21 @@ pub fn build(spec: &ImageSpec) -> Result<ChipImage, BuildError> {
                 key_id: ca.key_id,
             }));
         }
-        dg14.push(SecurityInfo::ChipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo {
-            key_agreement: key_agreement(public.parameters),
-            public_key: public.to_spki().map_err(err)?,
-            key_id: ca.key_id,
-        }));
+        dg14.push(SecurityInfo::ChipAuthenticationPublicKey(
+            ChipAuthenticationPublicKeyInfo {
+                key_agreement: key_agreement(public.parameters),
+                public_key: public.to_spki().map_err(err)?,
+                key_id: ca.key_id,
+            },
+        ));
     }
     if let Some(ActiveAuthenticationProfile::Ecdsa { hash, .. }) = profile.active_authentication {
-        dg14.push(SecurityInfo::ActiveAuthentication(ActiveAuthenticationInfo {
-            version: 1,
-            signature_algorithm: ecdsa_oid(hash),
-        }));
+        dg14.push(SecurityInfo::ActiveAuthentication(
+            ActiveAuthenticationInfo {
+                version: 1,
+                signature_algorithm: ecdsa_oid(hash),
+            },
+        ));
     }
     if dg14.len() > pace_infos.len() || !pace_infos.is_empty() {
         files.insert(
@@ -265,11 +278,13 @@ pub fn build(spec: &ImageSpec) -> Result<ChipImage, BuildError> {
     if !pace_infos.is_empty() {
         let mut infos = pace_infos.clone();
         if let (Some(curve), Some(public)) = (cam_curve, &ca_public) {
-            infos.push(SecurityInfo::ChipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo {
-                key_agreement: KeyAgreement::Ecdh,
-                public_key: public.to_spki().map_err(err)?,
-                key_id: Some(u64::from(DomainParameters::Ecdh(curve).standardized_id())),
-            }));
+            infos.push(SecurityInfo::ChipAuthenticationPublicKey(
+                ChipAuthenticationPublicKeyInfo {
+                    key_agreement: KeyAgreement::Ecdh,
+                    public_key: public.to_spki().map_err(err)?,
+                    key_id: Some(u64::from(DomainParameters::Ecdh(curve).standardized_id())),
+                },
+            ));
         }
         files.insert(FileId::CardSecurity, card_security(&SecurityInfos(infos))?);
     }
@@ -279,8 +294,14 @@ pub fn build(spec: &ImageSpec) -> Result<ChipImage, BuildError> {
     }
 
     let mrz_text: String = spec.mrz.concat();
-    files.insert(FileId::Dg(DataGroup::DG1), wrap(0x61, &wrap(0x5F1F, mrz_text.as_bytes())));
-    files.insert(FileId::Dg(DataGroup::DG2), wrap(0x75, &random_bytes(spec.dg2_size)));
+    files.insert(
+        FileId::Dg(DataGroup::DG1),
+        wrap(0x61, &wrap(0x5F1F, mrz_text.as_bytes())),
+    );
+    files.insert(
+        FileId::Dg(DataGroup::DG2),
+        wrap(0x75, &random_bytes(spec.dg2_size)),
+    );
     files.insert(FileId::Sod, wrap(0x77, &random_bytes(1200)));
     files.insert(FileId::Com, ef_com(&groups));
 

@@ -36,11 +36,20 @@ pub enum VpcdEvent {
 const POLL: Duration = Duration::from_millis(200);
 
 /// Reads exactly `buf.len()` bytes. `Ok(false)` when stopped before the first byte.
-fn read_exact_or_stop(stream: &mut TcpStream, buf: &mut [u8], stop: &AtomicBool) -> io::Result<bool> {
+fn read_exact_or_stop(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    stop: &AtomicBool,
+) -> io::Result<bool> {
     let mut filled = 0;
     while filled < buf.len() {
         match stream.read(buf.get_mut(filled..).unwrap_or_default()) {
-            Ok(0) => return Err(io::Error::new(ErrorKind::UnexpectedEof, "vpcd closed the connection")),
+            Ok(0) => {
+                return Err(io::Error::new(
+                    ErrorKind::UnexpectedEof,
+                    "vpcd closed the connection",
+                ));
+            }
             Ok(n) => filled += n,
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                 if filled == 0 && stop.load(Ordering::Relaxed) {
@@ -131,7 +140,12 @@ pub fn serve(
         on_event(VpcdEvent::Disconnected);
         match result {
             Ok(()) => {}
-            Err(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
+                ) =>
+            {
                 std::thread::sleep(Duration::from_millis(200));
             }
             Err(e) => return Err(e),
@@ -190,15 +204,24 @@ mod tests {
         exchange(&[POWER_ON], false);
         assert_eq!(exchange(&[GET_ATR], true), expected_atr);
         // SELECT eMRTD application, then a protected file before BAC.
-        assert_eq!(exchange(&hex::decode("00A4040C07A0000002471001").unwrap(), true), [0x90, 0x00]);
-        assert_eq!(exchange(&hex::decode("00A4020C020101").unwrap(), true), [0x69, 0x82]);
+        assert_eq!(
+            exchange(&hex::decode("00A4040C07A0000002471001").unwrap(), true),
+            [0x90, 0x00]
+        );
+        assert_eq!(
+            exchange(&hex::decode("00A4020C020101").unwrap(), true),
+            [0x69, 0x82]
+        );
         stop.store(true, Ordering::Relaxed);
         drop(pcscd);
         let events = server.join().unwrap();
         assert_eq!(events.first(), Some(&VpcdEvent::Connected));
         assert!(events.contains(&VpcdEvent::PowerOn));
         assert_eq!(
-            events.iter().filter(|e| matches!(e, VpcdEvent::Apdu { .. })).count(),
+            events
+                .iter()
+                .filter(|e| matches!(e, VpcdEvent::Apdu { .. }))
+                .count(),
             2
         );
     }

@@ -1,12 +1,16 @@
 //! The reader (alicem-emrtd) against the virtual chip, profile by profile: access
 //! protocols, ciphers and curves, Chip and Active Authentication, read sizes, refusals.
 
+// Helpers of this test file panic on failure like the tests themselves.
+#![allow(clippy::unwrap_used)]
+
 use alicem_chip_sim::profile::{
     AaHash, ActiveAuthenticationProfile, CaCommand, ChipAuthenticationProfile, OversizeRead,
     PaceOffer,
 };
 use alicem_chip_sim::test_image::{ImageSpec, build};
 use alicem_chip_sim::{ChipImage, ChipProfile, VirtualChip};
+use alicem_emrtd::Document;
 use alicem_emrtd::ca::ChipAuthenticationMethod;
 use alicem_emrtd::domain_parameters::{Curve, DhGroup, DomainParameters};
 use alicem_emrtd::error::{AccessMethod, EmrtdError};
@@ -17,7 +21,6 @@ use alicem_emrtd::read::{ExtendedLength, ReadOptions};
 use alicem_emrtd::session::{AccessChoice, AccessProtocol, AuthenticatedSession, OpenOptions};
 use alicem_emrtd::sm::SmError;
 use alicem_emrtd::transport::{Transport, TransportError};
-use alicem_emrtd::Document;
 
 fn base_profile(name: &str) -> ChipProfile {
     ChipProfile {
@@ -65,10 +68,18 @@ fn read_all(session: &mut AuthenticatedSession<VirtualChip>, image: &ChipImage) 
         if *file == FileId::CardSecurity && matches!(session.access(), AccessProtocol::Bac) {
             continue;
         }
-        let read = session.read_file(*file).unwrap().unwrap_or_else(|| panic!("{file} missing"));
+        let read = session
+            .read_file(*file)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{file} missing"));
         assert_eq!(&read, bytes, "{file}");
     }
-    assert_eq!(session.read_file(FileId::Dg(DataGroup::new(9).unwrap())).unwrap(), None);
+    assert_eq!(
+        session
+            .read_file(FileId::Dg(DataGroup::new(9).unwrap()))
+            .unwrap(),
+        None
+    );
 }
 
 #[test]
@@ -87,7 +98,11 @@ fn reads_a_bac_only_passport() {
 fn reads_pace_generic_mapping_on_every_curve() {
     for curve in Curve::ALL {
         let img = image(ChipProfile {
-            pace: vec![offer(Mapping::Generic, DomainParameters::Ecdh(curve), Cipher::Aes128)],
+            pace: vec![offer(
+                Mapping::Generic,
+                DomainParameters::Ecdh(curve),
+                Cipher::Aes128,
+            )],
             ..base_profile("gm")
         });
         let mut session = open(&img, &mrz_key(&img));
@@ -97,23 +112,37 @@ fn reads_pace_generic_mapping_on_every_curve() {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(session.read_file(FileId::Com).unwrap().as_ref(), img.files.get(&FileId::Com));
+        assert_eq!(
+            session.read_file(FileId::Com).unwrap().as_ref(),
+            img.files.get(&FileId::Com)
+        );
     }
 }
 
 #[test]
 fn reads_pace_integrated_mapping_on_every_curve_that_allows_it() {
     let ciphers = [Cipher::Tdes, Cipher::Aes128, Cipher::Aes192, Cipher::Aes256];
-    for (i, curve) in Curve::ALL.into_iter().filter(|c| *c != Curve::NistP224).enumerate() {
+    for (i, curve) in Curve::ALL
+        .into_iter()
+        .filter(|c| *c != Curve::NistP224)
+        .enumerate()
+    {
         let cipher = ciphers[i % ciphers.len()];
         let img = image(ChipProfile {
-            pace: vec![offer(Mapping::Integrated, DomainParameters::Ecdh(curve), cipher)],
+            pace: vec![offer(
+                Mapping::Integrated,
+                DomainParameters::Ecdh(curve),
+                cipher,
+            )],
             ..base_profile("im")
         });
         let mut session = open(&img, &mrz_key(&img));
         assert_eq!(session.cipher(), cipher, "{curve:?}");
         assert_eq!(
-            session.read_file(FileId::Dg(DataGroup::DG1)).unwrap().as_ref(),
+            session
+                .read_file(FileId::Dg(DataGroup::DG1))
+                .unwrap()
+                .as_ref(),
             img.files.get(&FileId::Dg(DataGroup::DG1))
         );
     }
@@ -122,7 +151,11 @@ fn reads_pace_integrated_mapping_on_every_curve_that_allows_it() {
 #[test]
 fn reads_pace_with_every_cipher_and_mapping_on_brainpool_p256r1() {
     let p = DomainParameters::Ecdh(Curve::BrainpoolP256r1);
-    for mapping in [Mapping::Generic, Mapping::Integrated, Mapping::ChipAuthentication] {
+    for mapping in [
+        Mapping::Generic,
+        Mapping::Integrated,
+        Mapping::ChipAuthentication,
+    ] {
         for cipher in [Cipher::Tdes, Cipher::Aes128, Cipher::Aes192, Cipher::Aes256] {
             if mapping == Mapping::ChipAuthentication && cipher == Cipher::Tdes {
                 continue;
@@ -134,7 +167,10 @@ fn reads_pace_with_every_cipher_and_mapping_on_brainpool_p256r1() {
             let mut session = open(&img, &mrz_key(&img));
             assert_eq!(session.cipher(), cipher);
             read_all(&mut session, &img);
-            assert_eq!(session.has_pace_cam(), mapping == Mapping::ChipAuthentication);
+            assert_eq!(
+                session.has_pace_cam(),
+                mapping == Mapping::ChipAuthentication
+            );
         }
     }
 }
@@ -156,7 +192,10 @@ fn authenticates_the_chip_with_pace_cam_on_every_curve() {
         let outcome = session.verify_pace_cam(&card_security).unwrap();
         assert!(outcome.success, "{curve:?}: {:?}", outcome.failure);
         assert_eq!(outcome.method, ChipAuthenticationMethod::PaceCam);
-        assert_eq!(outcome.key_id, Some(u64::from(DomainParameters::Ecdh(curve).standardized_id())));
+        assert_eq!(
+            outcome.key_id,
+            Some(u64::from(DomainParameters::Ecdh(curve).standardized_id()))
+        );
     }
 }
 
@@ -194,7 +233,10 @@ fn reads_pace_dh_generic_and_integrated_mappings() {
         let mut session = open(&img, &mrz_key(&img));
         assert_eq!(session.cipher(), cipher);
         assert_eq!(
-            session.read_file(FileId::Dg(DataGroup::DG1)).unwrap().as_ref(),
+            session
+                .read_file(FileId::Dg(DataGroup::DG1))
+                .unwrap()
+                .as_ref(),
             img.files.get(&FileId::Dg(DataGroup::DG1))
         );
     }
@@ -205,16 +247,30 @@ fn opens_pace_with_the_can_and_prefers_the_strongest_offer() {
     let img = image(ChipProfile {
         bac: true,
         pace: vec![
-            offer(Mapping::Generic, DomainParameters::Ecdh(Curve::NistP256), Cipher::Aes128),
-            offer(Mapping::Generic, DomainParameters::Ecdh(Curve::BrainpoolP384r1), Cipher::Aes256),
-            offer(Mapping::Integrated, DomainParameters::Ecdh(Curve::BrainpoolP256r1), Cipher::Aes128),
+            offer(
+                Mapping::Generic,
+                DomainParameters::Ecdh(Curve::NistP256),
+                Cipher::Aes128,
+            ),
+            offer(
+                Mapping::Generic,
+                DomainParameters::Ecdh(Curve::BrainpoolP384r1),
+                Cipher::Aes256,
+            ),
+            offer(
+                Mapping::Integrated,
+                DomainParameters::Ecdh(Curve::BrainpoolP256r1),
+                Cipher::Aes128,
+            ),
         ],
         ..base_profile("pace-and-bac")
     });
     let can = AccessKey::Can(Can::new(&img.access.can).unwrap());
     let mut session = open(&img, &can);
     match session.access() {
-        AccessProtocol::Pace { parameters, pace, .. } => {
+        AccessProtocol::Pace {
+            parameters, pace, ..
+        } => {
             assert_eq!(*parameters, DomainParameters::Ecdh(Curve::BrainpoolP384r1));
             assert_eq!(pace.cipher, Cipher::Aes256);
         }
@@ -230,7 +286,12 @@ fn opens_pace_with_the_can_and_prefers_the_strongest_offer() {
     };
     let mut session = Document::open_with(chip, &mrz_key(&img), &options).unwrap();
     assert_eq!(session.access(), &AccessProtocol::Bac);
-    assert!(session.read_file(FileId::Dg(DataGroup::DG2)).unwrap().is_some());
+    assert!(
+        session
+            .read_file(FileId::Dg(DataGroup::DG2))
+            .unwrap()
+            .is_some()
+    );
 }
 
 #[test]
@@ -255,16 +316,22 @@ fn refuses_a_wrong_mrz_or_can() {
         Ok(_) => panic!("opened with a wrong MRZ"),
     }
     let pace = image(ChipProfile {
-        pace: vec![offer(Mapping::Generic, DomainParameters::Ecdh(Curve::BrainpoolP256r1), Cipher::Aes256)],
+        pace: vec![offer(
+            Mapping::Generic,
+            DomainParameters::Ecdh(Curve::BrainpoolP256r1),
+            Cipher::Aes256,
+        )],
         ..base_profile("pace")
     });
     let mut chip = VirtualChip::new(pace.clone()).unwrap();
     let wrong_can = AccessKey::Can(Can::new("654321").unwrap());
     match Document::open(&mut chip, &wrong_can) {
-        Err(e @ EmrtdError::AccessDenied {
-            method: AccessMethod::Pace,
-            ..
-        }) => assert!(e.to_string().contains("MRZ or CAN")),
+        Err(
+            e @ EmrtdError::AccessDenied {
+                method: AccessMethod::Pace,
+                ..
+            },
+        ) => assert!(e.to_string().contains("MRZ or CAN")),
         Err(e) => panic!("{e}"),
         Ok(_) => panic!("opened with a wrong CAN"),
     }
@@ -315,9 +382,17 @@ fn ca_profile(
     }
 }
 
-fn run_ca(img: &ChipImage) -> (AuthenticatedSession<VirtualChip>, alicem_emrtd::ca::ChipAuthenticationOutcome) {
+fn run_ca(
+    img: &ChipImage,
+) -> (
+    AuthenticatedSession<VirtualChip>,
+    alicem_emrtd::ca::ChipAuthenticationOutcome,
+) {
     let mut session = open(img, &mrz_key(img));
-    let dg14 = session.read_file(FileId::Dg(DataGroup::DG14)).unwrap().unwrap();
+    let dg14 = session
+        .read_file(FileId::Dg(DataGroup::DG14))
+        .unwrap()
+        .unwrap();
     let outcome = session.chip_authenticate(&dg14).unwrap();
     (session, outcome)
 }
@@ -329,9 +404,17 @@ fn runs_chip_authentication_with_set_at_and_switches_cipher() {
         // PACE AES-256, CA AES-128.
         (Some((bp256, Cipher::Aes256)), bp256, Cipher::Aes128),
         // BAC (3DES), CA AES-256 on P-384.
-        (None, DomainParameters::Ecdh(Curve::NistP384), Cipher::Aes256),
+        (
+            None,
+            DomainParameters::Ecdh(Curve::NistP384),
+            Cipher::Aes256,
+        ),
         // PACE AES-128, CA DH AES-192.
-        (Some((bp256, Cipher::Aes128)), DomainParameters::Dh(DhGroup::Modp2048_224), Cipher::Aes192),
+        (
+            Some((bp256, Cipher::Aes128)),
+            DomainParameters::Dh(DhGroup::Modp2048_224),
+            Cipher::Aes192,
+        ),
     ];
     for (pace, params, cipher) in cases {
         let img = image(ca_profile(pace, params, cipher, CaCommand::SetAt, true));
@@ -349,7 +432,13 @@ fn runs_legacy_set_kat_chip_authentication_from_aes_pace_to_3des() {
     let bp256 = DomainParameters::Ecdh(Curve::BrainpoolP256r1);
     // A French-passport-like chip: PACE AES-256, then CA with 3DES via MSE:Set KAT, and
     // DG14 without ChipAuthenticationInfo (3DES implied).
-    let img = image(ca_profile(Some((bp256, Cipher::Aes256)), bp256, Cipher::Tdes, CaCommand::SetKat, false));
+    let img = image(ca_profile(
+        Some((bp256, Cipher::Aes256)),
+        bp256,
+        Cipher::Tdes,
+        CaCommand::SetKat,
+        false,
+    ));
     let (mut session, outcome) = run_ca(&img);
     assert!(outcome.success, "{:?}", outcome.failure);
     assert_eq!(outcome.method, ChipAuthenticationMethod::SetKat);
@@ -357,7 +446,13 @@ fn runs_legacy_set_kat_chip_authentication_from_aes_pace_to_3des() {
     read_all(&mut session, &img);
 
     // DH key, BAC, Set KAT.
-    let img = image(ca_profile(None, DomainParameters::Dh(DhGroup::Modp1024_160), Cipher::Tdes, CaCommand::Both, true));
+    let img = image(ca_profile(
+        None,
+        DomainParameters::Dh(DhGroup::Modp1024_160),
+        Cipher::Tdes,
+        CaCommand::Both,
+        true,
+    ));
     let (mut session, outcome) = run_ca(&img);
     assert!(outcome.success);
     assert_eq!(outcome.method, ChipAuthenticationMethod::SetKat);
@@ -377,14 +472,25 @@ fn falls_back_to_set_at_when_a_3des_chip_lacks_set_kat() {
 #[test]
 fn chip_authentication_exposes_a_cloned_chip_and_closes_the_session() {
     let bp256 = DomainParameters::Ecdh(Curve::BrainpoolP256r1);
-    let genuine = image(ca_profile(Some((bp256, Cipher::Aes128)), bp256, Cipher::Aes128, CaCommand::SetAt, true));
+    let genuine = image(ca_profile(
+        Some((bp256, Cipher::Aes128)),
+        bp256,
+        Cipher::Aes128,
+        CaCommand::SetAt,
+        true,
+    ));
     // Same files (DG14 with the genuine key), another private key.
     let mut clone = image(genuine.profile.clone());
     clone.files = genuine.files.clone();
     clone.access = genuine.access.clone();
     let (mut session, outcome) = run_ca(&clone);
     assert!(!outcome.success);
-    assert!(outcome.failure.unwrap().contains("does not hold the private key"));
+    assert!(
+        outcome
+            .failure
+            .unwrap()
+            .contains("does not hold the private key")
+    );
     assert!(session.is_closed());
     assert!(matches!(
         session.read_file(FileId::Com),
@@ -474,7 +580,11 @@ fn active_authentication_with_ecdsa_returns_a_plain_signature() {
         (Curve::NistP521, AaHash::Sha512),
     ] {
         let img = image(ChipProfile {
-            pace: vec![offer(Mapping::Generic, DomainParameters::Ecdh(Curve::BrainpoolP256r1), Cipher::Aes128)],
+            pace: vec![offer(
+                Mapping::Generic,
+                DomainParameters::Ecdh(Curve::BrainpoolP256r1),
+                Cipher::Aes128,
+            )],
             active_authentication: Some(ActiveAuthenticationProfile::Ecdsa { curve, hash }),
             ..base_profile("aa-ecdsa")
         });
@@ -496,8 +606,10 @@ fn active_authentication_with_ecdsa_returns_a_plain_signature() {
                 key.verify_prehash(&prehash, &sig).unwrap();
             }
             Curve::BrainpoolP384r1 => {
-                let key = ecdsa::VerifyingKey::<bp384::BrainpoolP384r1>::from_public_key_der(spki).unwrap();
-                let sig = ecdsa::Signature::<bp384::BrainpoolP384r1>::from_slice(&signature).unwrap();
+                let key = ecdsa::VerifyingKey::<bp384::BrainpoolP384r1>::from_public_key_der(spki)
+                    .unwrap();
+                let sig =
+                    ecdsa::Signature::<bp384::BrainpoolP384r1>::from_slice(&signature).unwrap();
                 ecdsa::hazmat::verify_prehashed(&key.as_affine().into(), &prehash, &sig).unwrap();
             }
             _ => {
@@ -519,7 +631,11 @@ fn big_dg2_image(profile: ChipProfile) -> ChipImage {
 fn reads_files_beyond_32k_with_short_and_extended_reads() {
     for (extended, max_read) in [(false, 0xFF), (true, 0x2000), (true, 65_536)] {
         let img = big_dg2_image(ChipProfile {
-            pace: vec![offer(Mapping::Generic, DomainParameters::Ecdh(Curve::NistP256), Cipher::Aes128)],
+            pace: vec![offer(
+                Mapping::Generic,
+                DomainParameters::Ecdh(Curve::NistP256),
+                Cipher::Aes128,
+            )],
             extended_length: extended,
             max_read,
             ..base_profile("big")
@@ -529,7 +645,9 @@ fn reads_files_beyond_32k_with_short_and_extended_reads() {
         let before = session.stats().traffic.apdus;
         let mut seen = Vec::new();
         let dg2 = session
-            .read_file_with_progress(FileId::Dg(DataGroup::DG2), &mut |p| seen.push((p.read, p.total)))
+            .read_file_with_progress(FileId::Dg(DataGroup::DG2), &mut |p| {
+                seen.push((p.read, p.total))
+            })
             .unwrap()
             .unwrap();
         assert_eq!(&dg2, &img.files[&FileId::Dg(DataGroup::DG2)]);
@@ -547,7 +665,11 @@ fn reads_files_beyond_32k_with_short_and_extended_reads() {
 
 #[test]
 fn adapts_to_chips_refusing_large_reads_each_way() {
-    for oversize in [OversizeRead::WrongLength, OversizeRead::WrongLe, OversizeRead::Truncate] {
+    for oversize in [
+        OversizeRead::WrongLength,
+        OversizeRead::WrongLe,
+        OversizeRead::Truncate,
+    ] {
         for (extended, max_read) in [(false, 0x40), (true, 1000)] {
             let img = big_dg2_image(ChipProfile {
                 bac: true,
@@ -563,7 +685,11 @@ fn adapts_to_chips_refusing_large_reads_each_way() {
             let chip = VirtualChip::new(img.clone()).unwrap();
             let options = OpenOptions {
                 read: ReadOptions {
-                    extended_length: if extended { ExtendedLength::Always } else { ExtendedLength::Auto },
+                    extended_length: if extended {
+                        ExtendedLength::Always
+                    } else {
+                        ExtendedLength::Auto
+                    },
                     ..Default::default()
                 },
                 ..Default::default()
@@ -612,13 +738,20 @@ impl Transport for Tamper {
 #[test]
 fn a_tampered_response_kills_the_session_for_good() {
     let img = image(ChipProfile {
-        pace: vec![offer(Mapping::Generic, DomainParameters::Ecdh(Curve::BrainpoolP256r1), Cipher::Aes128)],
+        pace: vec![offer(
+            Mapping::Generic,
+            DomainParameters::Ecdh(Curve::BrainpoolP256r1),
+            Cipher::Aes128,
+        )],
         ..base_profile("tamper")
     });
     let chip = VirtualChip::new(img.clone()).unwrap();
     // connect (MF, CardAccess, ATR/INFO: 5 APDUs), PACE (5), SELECT application (1),
     // then SELECT DG1 and its first READ BINARY: tamper with that read.
-    let tamper = Tamper { chip, countdown: 12 };
+    let tamper = Tamper {
+        chip,
+        countdown: 12,
+    };
     let mut session = Document::open(tamper, &mrz_key(&img)).unwrap();
     assert!(matches!(
         session.read_file(FileId::Dg(DataGroup::DG1)),

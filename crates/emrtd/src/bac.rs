@@ -77,7 +77,10 @@ pub(crate) fn authenticate<T: Transport>(
     }
     let rnd_ic = challenge.data;
     if rnd_ic.len() != 8 {
-        return Err(EmrtdError::protocol("GET CHALLENGE", "the challenge is not 8 bytes"));
+        return Err(EmrtdError::protocol(
+            "GET CHALLENGE",
+            "the challenge is not 8 bytes",
+        ));
     }
     let rnd_ifd = random_bytes(rng, 8)?;
     let k_ifd = random_bytes(rng, 16)?;
@@ -181,7 +184,10 @@ mod tests {
         let keys = document_keys(&mrz(&v));
         let s = open(&keys, &h(&v["cmd_data"])).unwrap().unwrap();
         assert_eq!(&s[..], &h(&v["S"])[..]);
-        assert_eq!(seal(&keys, &h(&v["R_decrypted"])).unwrap(), h(&v["resp_data"]));
+        assert_eq!(
+            seal(&keys, &h(&v["R_decrypted"])).unwrap(),
+            h(&v["resp_data"])
+        );
     }
 
     #[test]

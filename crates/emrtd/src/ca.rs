@@ -9,14 +9,14 @@ use der::{Decode, Encode};
 use zeroize::Zeroizing;
 
 use crate::commands;
-use crate::crypto::entropy::Entropy;
 use crate::crypto::Group;
+use crate::crypto::entropy::Entropy;
 use crate::domain_parameters::DomainParameters;
 use crate::error::EmrtdError;
+use crate::lds::FileId;
 use crate::lds::security_infos::{
     CaProtocol, ChipAuthenticationPublicKeyInfo, Cipher, KeyAgreement, SecurityInfos,
 };
-use crate::lds::FileId;
 use crate::pace::CamEvidence;
 use crate::session::link::Secured;
 use crate::sm::{SecureChannel, SessionKeys, SmError};
@@ -80,7 +80,8 @@ pub struct CaPlan {
 /// 3DES (§8.5), strongest group first. Without a ChipAuthenticationInfo the protocol is
 /// the key's with 3DES, as on the first chips.
 pub fn plan(infos: &SecurityInfos) -> Result<CaPlan, EmrtdError> {
-    let keys: Vec<&ChipAuthenticationPublicKeyInfo> = infos.chip_authentication_public_keys().collect();
+    let keys: Vec<&ChipAuthenticationPublicKeyInfo> =
+        infos.chip_authentication_public_keys().collect();
     let cas: Vec<_> = infos.chip_authentication_infos().collect();
     let mut candidates = Vec::new();
     for info in &keys {
@@ -243,7 +244,8 @@ pub fn verify_cam(
         failure: None,
     };
     if key.parameters != evidence.parameters {
-        outcome.failure = Some("the EF.CardSecurity key is not on the PACE domain parameters".into());
+        outcome.failure =
+            Some("the EF.CardSecurity key is not on the PACE domain parameters".into());
         return Ok(outcome);
     }
     let group = Group::new(key.parameters)?;
@@ -255,7 +257,8 @@ pub fn verify_cam(
     )?;
     if !outcome.success {
         outcome.failure = Some(
-            "the PACE-CAM chip authentication data does not match the key in EF.CardSecurity".into(),
+            "the PACE-CAM chip authentication data does not match the key in EF.CardSecurity"
+                .into(),
         );
     }
     Ok(outcome)

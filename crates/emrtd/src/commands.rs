@@ -165,7 +165,11 @@ pub fn general_authenticate(chained: bool, objects: &[(u32, &[u8])]) -> CommandA
         inner.extend(tlv::encode(*tag, value));
     }
     let data = tlv::encode(0x7C, &inner);
-    let le = if data.len() > 255 { EXTENDED_MAX } else { SHORT_MAX };
+    let le = if data.len() > 255 {
+        EXTENDED_MAX
+    } else {
+        SHORT_MAX
+    };
     CommandApdu::new(
         if chained { 0x10 } else { 0x00 },
         ins::GENERAL_AUTHENTICATE,

@@ -55,7 +55,9 @@ pub enum EmrtdError {
     },
     #[error("{0}")]
     Unsupported(String),
-    #[error("the chip's authentication token is wrong: it does not know the password or is not genuine")]
+    #[error(
+        "the chip's authentication token is wrong: it does not know the password or is not genuine"
+    )]
     ChipNotAuthenticated,
     #[error("{file} is protected and the session does not grant access to it")]
     FileAccessDenied { file: crate::lds::FileId },

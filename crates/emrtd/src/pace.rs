@@ -148,7 +148,10 @@ fn expect_object<'a>(
     let objects = commands::parse_dynamic_authentication_data(&answer.data)
         .map_err(EmrtdError::tlv("GENERAL AUTHENTICATE"))?;
     if tlv::find(&objects, tag).is_none() {
-        return Err(EmrtdError::protocol("GENERAL AUTHENTICATE", format!("no {what}")));
+        return Err(EmrtdError::protocol(
+            "GENERAL AUTHENTICATE",
+            format!("no {what}"),
+        ));
     }
     Ok(objects)
 }
@@ -260,7 +263,10 @@ pub(crate) fn establish<T: Transport>(
     }
     let cam = if protocol.mapping == Mapping::ChipAuthentication {
         let encrypted = tlv::find(&objects, 0x8A).ok_or_else(|| {
-            EmrtdError::protocol("GENERAL AUTHENTICATE", "no encrypted chip authentication data")
+            EmrtdError::protocol(
+                "GENERAL AUTHENTICATE",
+                "no encrypted chip authentication data",
+            )
         })?;
         let authentication_data = cam::decrypt_authentication_data(&keys, encrypted)?;
         Some(CamEvidence {

@@ -51,7 +51,11 @@ pub fn find_reader(name: &str) -> Result<String, TransportError> {
         [one] => Ok((*one).clone()),
         [] => Err(TransportError::Reader(format!(
             "no reader matches {name:?} (readers: {})",
-            if readers.is_empty() { "none".into() } else { readers.join(", ") }
+            if readers.is_empty() {
+                "none".into()
+            } else {
+                readers.join(", ")
+            }
         ))),
         _ => Err(TransportError::Reader(format!(
             "{name:?} matches several readers: {}",
@@ -70,7 +74,9 @@ pub struct PcscCard {
 
 impl core::fmt::Debug for PcscCard {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("PcscCard").field("reader", &self.reader).finish_non_exhaustive()
+        f.debug_struct("PcscCard")
+            .field("reader", &self.reader)
+            .finish_non_exhaustive()
     }
 }
 

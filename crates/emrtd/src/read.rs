@@ -60,7 +60,11 @@ pub fn parse_atr_info(bytes: &[u8]) -> Option<ExtendedLengthInfo> {
         .ok()?
         .iter()
         .filter(|o| o.tag == 0x02 && !o.value.is_empty() && o.value.len() <= 3)
-        .map(|o| o.value.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b)))
+        .map(|o| {
+            o.value
+                .iter()
+                .fold(0usize, |a, &b| (a << 8) | usize::from(b))
+        })
         .collect();
     match sizes.as_slice() {
         [max_command, max_response, ..] => Some(ExtendedLengthInfo {
@@ -172,7 +176,10 @@ fn answer_data(odd: bool, data: Vec<u8>) -> Result<Vec<u8>, EmrtdError> {
     }
     let (object, _) = tlv::parse_one(&data).map_err(EmrtdError::tlv("READ BINARY"))?;
     if object.tag != 0x53 {
-        return Err(EmrtdError::protocol("READ BINARY", "odd-instruction answer without DO'53'"));
+        return Err(EmrtdError::protocol(
+            "READ BINARY",
+            "odd-instruction answer without DO'53'",
+        ));
     }
     Ok(object.value.to_vec())
 }
@@ -221,8 +228,8 @@ pub(crate) fn read_file(
         match answer.status.meaning() {
             StatusMeaning::Success | StatusMeaning::EndOfFileReached => {
                 let chunk = answer_data(odd, answer.data)?;
-                let ended = chunk.is_empty()
-                    || answer.status.meaning() == StatusMeaning::EndOfFileReached;
+                let ended =
+                    chunk.is_empty() || answer.status.meaning() == StatusMeaning::EndOfFileReached;
                 data.extend_from_slice(&chunk);
                 use_short_id = false;
                 if total.is_none() {
@@ -245,7 +252,11 @@ pub(crate) fn read_file(
                 }
             }
             StatusMeaning::WrongLe(exact) => {
-                let exact = if exact == 0 { SHORT_MAX } else { usize::from(exact) };
+                let exact = if exact == 0 {
+                    SHORT_MAX
+                } else {
+                    usize::from(exact)
+                };
                 if exact >= le && !strategy.shrink(le, cipher) {
                     return Err(EmrtdError::Chip {
                         command: "READ BINARY",
@@ -289,7 +300,10 @@ pub(crate) fn read_file(
             }
             fruitless += 1;
             if fruitless > 16 {
-                return Err(EmrtdError::protocol("READ BINARY", "the chip returns no data"));
+                return Err(EmrtdError::protocol(
+                    "READ BINARY",
+                    "the chip returns no data",
+                ));
             }
         } else {
             fruitless = 0;
@@ -300,7 +314,10 @@ pub(crate) fn read_file(
             });
         }
         if data.len() > MAX_FILE_SIZE {
-            return Err(EmrtdError::protocol("READ BINARY", format!("{file} is too large")));
+            return Err(EmrtdError::protocol(
+                "READ BINARY",
+                format!("{file} is too large"),
+            ));
         }
     }
     if let Some(t) = total {

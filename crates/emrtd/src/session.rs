@@ -11,8 +11,8 @@ use crate::commands::{self, PasswordRef};
 use crate::crypto::entropy::{Entropy, OsEntropy};
 use crate::domain_parameters::DomainParameters;
 use crate::error::EmrtdError;
-use crate::lds::security_infos::{PaceProtocol, SecurityInfos};
 use crate::lds::FileId;
+use crate::lds::security_infos::{PaceProtocol, SecurityInfos};
 use crate::mrz::AccessKey;
 use crate::pace::{self, CamEvidence, PaceChoice};
 use crate::read::{self, ExtendedLengthInfo, ReadOptions, ReadProgress, ReadStrategy};
@@ -141,7 +141,9 @@ impl<T: Transport> Document<T> {
             AccessChoice::Bac => None,
             AccessChoice::Auto => self.pace_choice().ok().flatten(),
             AccessChoice::Pace => Some(self.pace_choice()?.ok_or_else(|| {
-                EmrtdError::Unsupported("the chip offers no PACE protocol this reader supports".into())
+                EmrtdError::Unsupported(
+                    "the chip offers no PACE protocol this reader supports".into(),
+                )
             })?),
         };
         let (sm, access, cam) = match choice {
@@ -161,7 +163,8 @@ impl<T: Transport> Document<T> {
             None => {
                 let AccessKey::Mrz(mrz) = key else {
                     return Err(EmrtdError::Unsupported(
-                        "this chip only offers BAC, which needs the MRZ (a CAN cannot open it)".into(),
+                        "this chip only offers BAC, which needs the MRZ (a CAN cannot open it)"
+                            .into(),
                     ));
                 };
                 let answer = self.link.transmit(&commands::select_application(), false)?;
@@ -177,7 +180,10 @@ impl<T: Transport> Document<T> {
         };
         let link_extended = self.link.transport.supports_extended_length();
         let mut session = AuthenticatedSession {
-            secured: Secured { link: self.link, sm },
+            secured: Secured {
+                link: self.link,
+                sm,
+            },
             access,
             cam,
             current_df: CurrentDf::MasterFile,
@@ -280,7 +286,11 @@ impl<T: Transport> AuthenticatedSession<T> {
         }
     }
 
-    fn transmit(&mut self, command: &CommandApdu, extended: bool) -> Result<ResponseApdu, EmrtdError> {
+    fn transmit(
+        &mut self,
+        command: &CommandApdu,
+        extended: bool,
+    ) -> Result<ResponseApdu, EmrtdError> {
         self.secured.transmit(command, extended)
     }
 
@@ -349,10 +359,9 @@ impl<T: Transport> AuthenticatedSession<T> {
         &self,
         card_security: &[u8],
     ) -> Result<ChipAuthenticationOutcome, EmrtdError> {
-        let evidence = self
-            .cam
-            .as_ref()
-            .ok_or_else(|| EmrtdError::Unsupported("PACE did not use Chip Authentication Mapping".into()))?;
+        let evidence = self.cam.as_ref().ok_or_else(|| {
+            EmrtdError::Unsupported("PACE did not use Chip Authentication Mapping".into())
+        })?;
         let infos = ca::card_security_infos(card_security)?;
         ca::verify_cam(evidence, &infos)
     }
@@ -373,7 +382,10 @@ impl<T: Transport> AuthenticatedSession<T> {
             });
         }
         if answer.data.is_empty() {
-            return Err(EmrtdError::protocol("INTERNAL AUTHENTICATE", "empty signature"));
+            return Err(EmrtdError::protocol(
+                "INTERNAL AUTHENTICATE",
+                "empty signature",
+            ));
         }
         Ok(answer.data)
     }

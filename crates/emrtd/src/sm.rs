@@ -12,10 +12,10 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::apdu::StatusWord;
+use crate::crypto::CryptoError;
 use crate::crypto::cipher::{self, MAC_LEN, block_size};
 use crate::crypto::kdf::{self, kdf};
 use crate::crypto::padding::pad;
-use crate::crypto::CryptoError;
 use crate::lds::security_infos::Cipher;
 use crate::tlv::TlvError;
 
@@ -25,7 +25,9 @@ mod response;
 /// Why a protected APDU was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SmError {
-    #[error("the secure messaging session is closed after an earlier error; open the document again")]
+    #[error(
+        "the secure messaging session is closed after an earlier error; open the document again"
+    )]
     Closed,
     #[error("secure messaging MAC mismatch (wrong keys or altered data); the session is closed")]
     MacMismatch,
@@ -206,7 +208,11 @@ impl SecureChannel {
     fn iv(&self) -> Result<Vec<u8>, SmError> {
         match self.keys.cipher {
             Cipher::Tdes => Ok(vec![0; 8]),
-            c => Ok(cipher::encrypt_block(c, &self.keys.k_enc, &self.ssc_bytes())?),
+            c => Ok(cipher::encrypt_block(
+                c,
+                &self.keys.k_enc,
+                &self.ssc_bytes(),
+            )?),
         }
     }
 

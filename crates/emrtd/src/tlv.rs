@@ -56,7 +56,9 @@ pub fn read_length(data: &[u8]) -> Result<(usize, usize), TlvError> {
         return Err(TlvError::LengthTooLong(count));
     }
     let bytes = data.get(1..1 + count).ok_or(TlvError::Truncated)?;
-    let len = bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+    let len = bytes
+        .iter()
+        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
     Ok((len, 1 + count))
 }
 
@@ -167,8 +169,14 @@ mod tests {
         for len in 0..data.len() {
             assert!(parse_all(&data[..len]).is_err() || len == 0);
         }
-        assert_eq!(parse_one(&[0x87, 0x85, 1, 1, 1, 1, 1]), Err(TlvError::LengthTooLong(5)));
-        assert_eq!(parse_one(&[0x7F, 0xFF, 0xFF, 0x01]), Err(TlvError::TagTooLong));
+        assert_eq!(
+            parse_one(&[0x87, 0x85, 1, 1, 1, 1, 1]),
+            Err(TlvError::LengthTooLong(5))
+        );
+        assert_eq!(
+            parse_one(&[0x7F, 0xFF, 0xFF, 0x01]),
+            Err(TlvError::TagTooLong)
+        );
         assert!(matches!(
             parse_single(&[0x80, 0, 0x81, 0], 0x80),
             Err(TlvError::TrailingBytes(2))

@@ -54,8 +54,11 @@ where
     C: ecdsa::EcdsaCurve + elliptic_curve::CurveArithmetic,
 {
     let key = ecdsa::SigningKey::<C>::from_slice(scalar).ok()?;
-    let (signature, _) =
-        ecdsa::hazmat::sign_prehashed_rfc6979::<C, sha2::Sha512>(key.as_nonzero_scalar(), prehash, &[]);
+    let (signature, _) = ecdsa::hazmat::sign_prehashed_rfc6979::<C, sha2::Sha512>(
+        key.as_nonzero_scalar(),
+        prehash,
+        &[],
+    );
     Some(signature.to_bytes().to_vec())
 }
 
@@ -69,25 +72,39 @@ impl VirtualChip {
                 let m1 = random_bytes(self.rng.as_mut(), m1_len).ok()?;
                 let f = message_representative(hash, &m1, challenge);
                 let f = BoxedUint::from_be_slice(&f, key.n().bits_precision()).ok()?;
-                let s = rsa::hazmat::rsa_decrypt_and_check::<rand::rngs::ThreadRng>(&*key, None, &f).ok()?;
+                let s =
+                    rsa::hazmat::rsa_decrypt_and_check::<rand::rngs::ThreadRng>(&*key, None, &f)
+                        .ok()?;
                 let bytes = s.to_be_bytes();
                 Some(bytes.get(bytes.len().saturating_sub(k)..)?.to_vec())
             }
-            AaKey::Ecdsa { curve, scalar, hash } => {
+            AaKey::Ecdsa {
+                curve,
+                scalar,
+                hash,
+            } => {
                 let prehash = digest(*hash, challenge);
                 match curve {
                     Curve::NistP256 => ecdsa_sign::<p256::NistP256>(scalar, &prehash),
                     Curve::NistP384 => ecdsa_sign::<p384::NistP384>(scalar, &prehash),
                     Curve::NistP521 => ecdsa_sign::<p521::NistP521>(scalar, &prehash),
-                    Curve::BrainpoolP256r1 => ecdsa_sign::<bp256::BrainpoolP256r1>(scalar, &prehash),
-                    Curve::BrainpoolP384r1 => ecdsa_sign::<bp384::BrainpoolP384r1>(scalar, &prehash),
+                    Curve::BrainpoolP256r1 => {
+                        ecdsa_sign::<bp256::BrainpoolP256r1>(scalar, &prehash)
+                    }
+                    Curve::BrainpoolP384r1 => {
+                        ecdsa_sign::<bp384::BrainpoolP384r1>(scalar, &prehash)
+                    }
                     _ => None,
                 }
             }
         }
     }
 
-    pub(super) fn internal_authenticate(&mut self, command: &CommandApdu, ctx: Context) -> ResponseApdu {
+    pub(super) fn internal_authenticate(
+        &mut self,
+        command: &CommandApdu,
+        ctx: Context,
+    ) -> ResponseApdu {
         if !matches!(self.state.security, Security::Open(_)) {
             return sw(0x6982);
         }
@@ -103,7 +120,9 @@ impl VirtualChip {
         // The protected answer must fit the response the terminal allowed.
         let budget = if ctx.extended { 65_536 } else { 256 };
         let size = match &self.state.security {
-            Security::Open(open) if ctx.secure => protected_response_len(open.channel.cipher(), signature.len()),
+            Security::Open(open) if ctx.secure => {
+                protected_response_len(open.channel.cipher(), signature.len())
+            }
             _ => signature.len(),
         };
         if size > budget {

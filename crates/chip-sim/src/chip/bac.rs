@@ -5,7 +5,7 @@ use alicem_emrtd::bac;
 use alicem_emrtd::crypto::entropy::random_bytes;
 use zeroize::Zeroizing;
 
-use super::{Df, Open, Security, VirtualChip, Via, sw};
+use super::{Df, Open, Security, Via, VirtualChip, sw};
 
 impl VirtualChip {
     pub(super) fn external_authenticate(&mut self, command: &CommandApdu) -> ResponseApdu {

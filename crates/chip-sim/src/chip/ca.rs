@@ -31,8 +31,14 @@ impl VirtualChip {
     fn ca_agree(&mut self, cipher: Cipher, public: &[u8]) -> Result<(), u16> {
         let key = self.ca_key.as_ref().ok_or(0x6A88u16)?;
         let peer = key.group.decode_public(public).map_err(|_| 0x6A80u16)?;
-        let shared = key.group.agree(&key.private, &peer).map_err(|_| 0x6A80u16)?;
-        self.state.switch_to = Some(SessionKeys::derive(&key.group.shared_secret(&shared), cipher));
+        let shared = key
+            .group
+            .agree(&key.private, &peer)
+            .map_err(|_| 0x6A80u16)?;
+        self.state.switch_to = Some(SessionKeys::derive(
+            &key.group.shared_secret(&shared),
+            cipher,
+        ));
         Ok(())
     }
 
@@ -71,7 +77,10 @@ impl VirtualChip {
             return sw(0x6A80);
         };
         match self.ca_agree(profile.protocol.cipher, public) {
-            Ok(()) => ResponseApdu::new(commands::dynamic_authentication_data(&[]), StatusWord::SUCCESS),
+            Ok(()) => ResponseApdu::new(
+                commands::dynamic_authentication_data(&[]),
+                StatusWord::SUCCESS,
+            ),
             Err(status) => sw(status),
         }
     }

@@ -6,14 +6,20 @@ use alicem_emrtd::lds::{DataGroup, FileId};
 use alicem_emrtd::sm::{max_plain_response, protected_response_len};
 use alicem_emrtd::tlv;
 
-use super::{Context, Df, Ef, Security, VirtualChip, Via, sw};
+use super::{Context, Df, Ef, Security, Via, VirtualChip, sw};
 use crate::profile::{ChipProfile, OversizeRead};
 
 /// EF.ATR/INFO announcing extended length (DO'7F66'): command and response buffer sizes.
 pub(super) fn atr_info(profile: &ChipProfile) -> Vec<u8> {
-    let max_response = protected_response_len(alicem_emrtd::lds::security_infos::Cipher::Tdes, profile.max_read)
-        .max(protected_response_len(alicem_emrtd::lds::security_infos::Cipher::Aes128, profile.max_read))
-        .min(0xFFFF) as u16;
+    let max_response = protected_response_len(
+        alicem_emrtd::lds::security_infos::Cipher::Tdes,
+        profile.max_read,
+    )
+    .max(protected_response_len(
+        alicem_emrtd::lds::security_infos::Cipher::Aes128,
+        profile.max_read,
+    ))
+    .min(0xFFFF) as u16;
     let mut inner = tlv::encode(0x02, &0x1000u16.to_be_bytes());
     inner.extend(tlv::encode(0x02, &max_response.to_be_bytes()));
     tlv::encode(0x7F66, &inner)
@@ -118,7 +124,11 @@ impl VirtualChip {
 
     /// The most plain bytes one answer can carry for this command.
     fn response_capacity(&self, ctx: Context, wrapper: usize) -> usize {
-        let budget = if ctx.extended { EXTENDED_MAX } else { SHORT_MAX };
+        let budget = if ctx.extended {
+            EXTENDED_MAX
+        } else {
+            SHORT_MAX
+        };
         let plain = match &self.state.security {
             Security::Open(open) if ctx.secure => max_plain_response(open.channel.cipher(), budget),
             _ => budget,

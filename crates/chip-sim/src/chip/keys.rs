@@ -38,7 +38,10 @@ impl CaKey {
 
 /// The Active Authentication signing key.
 pub(super) enum AaKey {
-    Rsa { key: Box<RsaPrivateKey>, hash: AaHash },
+    Rsa {
+        key: Box<RsaPrivateKey>,
+        hash: AaHash,
+    },
     Ecdsa {
         curve: Curve,
         scalar: Zeroizing<Vec<u8>>,

@@ -13,7 +13,7 @@ use const_oid::ObjectIdentifier;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::{Open, Security, VirtualChip, Via, sw};
+use super::{Open, Security, Via, VirtualChip, sw};
 use crate::profile::PaceOffer;
 
 /// Where a PACE run stands.
@@ -55,12 +55,10 @@ impl VirtualChip {
         else {
             return sw(0x6A80);
         };
-        let Some(password) = tlv::find(&objects, 0x83)
-            .and_then(|v| match v {
-                [b] => PasswordRef::from_byte(*b),
-                _ => None,
-            })
-        else {
+        let Some(password) = tlv::find(&objects, 0x83).and_then(|v| match v {
+            [b] => PasswordRef::from_byte(*b),
+            _ => None,
+        }) else {
             return sw(0x6A80);
         };
         let parameter_id = match tlv::find(&objects, 0x84) {
@@ -76,7 +74,9 @@ impl VirtualChip {
             .iter()
             .copied()
             .filter(|o| o.protocol == protocol)
-            .filter(|o| parameter_id.is_none_or(|id| u64::from(o.parameters.standardized_id()) == id))
+            .filter(|o| {
+                parameter_id.is_none_or(|id| u64::from(o.parameters.standardized_id()) == id)
+            })
             .collect();
         let [offer] = offers.as_slice() else {
             // None, or ambiguous without DO'84'.
@@ -93,7 +93,10 @@ impl VirtualChip {
             return sw(0x6A80);
         };
         if protocol.mapping == Mapping::ChipAuthentication
-            && self.ca_key.as_ref().is_none_or(|k| k.group.parameters() != offer.parameters)
+            && self
+                .ca_key
+                .as_ref()
+                .is_none_or(|k| k.group.parameters() != offer.parameters)
         {
             return sw(0x6A88);
         }
@@ -112,7 +115,8 @@ impl VirtualChip {
 
     /// One GENERAL AUTHENTICATE step of PACE; any failure ends the run.
     pub(super) fn pace_step(&mut self, command: &CommandApdu) -> ResponseApdu {
-        let Security::Pace(run) = std::mem::replace(&mut self.state.security, Security::None) else {
+        let Security::Pace(run) = std::mem::replace(&mut self.state.security, Security::None)
+        else {
             return sw(0x6985);
         };
         match self.advance(*run, command) {
@@ -124,17 +128,25 @@ impl VirtualChip {
         }
     }
 
-    fn advance(&mut self, mut run: Run, command: &CommandApdu) -> Result<(ResponseApdu, Security), u16> {
+    fn advance(
+        &mut self,
+        mut run: Run,
+        command: &CommandApdu,
+    ) -> Result<(ResponseApdu, Security), u16> {
         let last = matches!(run.step, Step::Tokens { .. });
         let chained = command.cla & 0x10 != 0;
         if chained == last {
             return Err(0x6985);
         }
-        let objects = commands::parse_dynamic_authentication_data(&command.data).map_err(|_| 0x6A80u16)?;
+        let objects =
+            commands::parse_dynamic_authentication_data(&command.data).map_err(|_| 0x6A80u16)?;
         let group = run.group;
         let rng = self.rng.as_mut();
         let ok = |objects: &[(u32, &[u8])]| {
-            ResponseApdu::new(commands::dynamic_authentication_data(objects), StatusWord::SUCCESS)
+            ResponseApdu::new(
+                commands::dynamic_authentication_data(objects),
+                StatusWord::SUCCESS,
+            )
         };
         let step = std::mem::replace(&mut run.step, Step::Nonce);
         let answer = match step {
@@ -142,8 +154,10 @@ impl VirtualChip {
                 if !objects.is_empty() {
                     return Err(0x6A80);
                 }
-                let s = random_bytes(rng, mapping::nonce_len(run.protocol)).map_err(|_| 0x6F00u16)?;
-                let z = mapping::encrypt_nonce(run.protocol.cipher, &run.k_pi, &s).map_err(|_| 0x6F00u16)?;
+                let s =
+                    random_bytes(rng, mapping::nonce_len(run.protocol)).map_err(|_| 0x6F00u16)?;
+                let z = mapping::encrypt_nonce(run.protocol.cipher, &run.k_pi, &s)
+                    .map_err(|_| 0x6F00u16)?;
                 run.step = Step::Mapping { s };
                 ok(&[(0x80, &z)])
             }
@@ -153,7 +167,9 @@ impl VirtualChip {
                     Mapping::Generic | Mapping::ChipAuthentication => {
                         let pk_ifd = group.decode_public(data).map_err(|_| 0x6A80u16)?;
                         let sk_map = group.generate_private(rng).map_err(|_| 0x6F00u16)?;
-                        let pk_map = group.public(&group.generator(), &sk_map).map_err(|_| 0x6F00u16)?;
+                        let pk_map = group
+                            .public(&group.generator(), &sk_map)
+                            .map_err(|_| 0x6F00u16)?;
                         if pk_map == pk_ifd {
                             return Err(0x6A80);
                         }
@@ -170,9 +186,13 @@ impl VirtualChip {
                         if data.len() != mapping::key_size(run.protocol.cipher) {
                             return Err(0x6A80);
                         }
-                        let g_hat = mapping::integrated_generator(&group, run.protocol.cipher, &s, data)
-                            .map_err(|_| 0x6A80u16)?;
-                        run.step = Step::KeyAgreement { g_hat, sk_map: None };
+                        let g_hat =
+                            mapping::integrated_generator(&group, run.protocol.cipher, &s, data)
+                                .map_err(|_| 0x6A80u16)?;
+                        run.step = Step::KeyAgreement {
+                            g_hat,
+                            sk_map: None,
+                        };
                         ok(&[(0x82, &[])])
                     }
                 }
@@ -203,7 +223,8 @@ impl VirtualChip {
                 sk_map,
             } => {
                 let t_ifd = tlv::find(&objects, 0x85).ok_or(0x6A80u16)?;
-                let expected = token::token(&keys, &run.oid, &group, &pk_ic).map_err(|_| 0x6F00u16)?;
+                let expected =
+                    token::token(&keys, &run.oid, &group, &pk_ic).map_err(|_| 0x6F00u16)?;
                 if !bool::from(expected.ct_eq(t_ifd)) {
                     // Wrong password: the terminal derived other keys.
                     return Err(0x6300);
@@ -216,11 +237,14 @@ impl VirtualChip {
                     let ca = group
                         .cam_authentication_data(&ca_key.private, &sk_map)
                         .map_err(|_| 0x6F00u16)?;
-                    let encrypted = cam::encrypt_authentication_data(&keys, &ca).map_err(|_| 0x6F00u16)?;
+                    let encrypted =
+                        cam::encrypt_authentication_data(&keys, &ca).map_err(|_| 0x6F00u16)?;
                     answer_objects.push((0x8A, encrypted));
                 }
-                let borrowed: Vec<(u32, &[u8])> =
-                    answer_objects.iter().map(|(t, v)| (*t, v.as_slice())).collect();
+                let borrowed: Vec<(u32, &[u8])> = answer_objects
+                    .iter()
+                    .map(|(t, v)| (*t, v.as_slice()))
+                    .collect();
                 let answer = ok(&borrowed);
                 let open = Open {
                     channel: SecureChannel::with_zero_ssc(keys),

@@ -90,7 +90,10 @@ fn answers_icao_appendix_d3_bac_and_d4_secure_messaging() {
     );
     let mut expected = h(&bac["rnd_ic"]);
     expected.extend([0x90, 0x00]);
-    assert_eq!(exchange(&mut chip, &h(&bac["get_challenge_command"])), expected);
+    assert_eq!(
+        exchange(&mut chip, &h(&bac["get_challenge_command"])),
+        expected
+    );
     let mut expected = h(&bac["resp_data"]);
     expected.extend([0x90, 0x00]);
     assert_eq!(
@@ -112,9 +115,11 @@ fn refuses_bac_with_a_wrong_mrz_like_a_real_chip() {
     let bac = vector("icao9303-11_appD_bac.json");
     let lines = td3_mrz("X1234567", "700101", "300101", "OTHER");
     let rng = ScriptedEntropy::new([h(&bac["rnd_ic"])]);
-    let mut chip =
-        VirtualChip::with_entropy(image(lines, profile(vec![], true), ChipKeys::default()), Box::new(rng))
-            .unwrap();
+    let mut chip = VirtualChip::with_entropy(
+        image(lines, profile(vec![], true), ChipKeys::default()),
+        Box::new(rng),
+    )
+    .unwrap();
     exchange(&mut chip, &hex::decode("00A4040C07A0000002471001").unwrap());
     exchange(&mut chip, &h(&bac["get_challenge_command"]));
     assert_eq!(
@@ -136,9 +141,17 @@ fn replay(chip: &mut VirtualChip, v: &Value, last_prefix_only: Option<usize>) {
         let want = h(&apdu["response"]);
         match last_prefix_only {
             Some(n) if i == apdus.len() - 1 => {
-                assert_eq!(hex::encode_upper(&got[2..2 + n]), hex::encode_upper(&want[2..2 + n]))
+                assert_eq!(
+                    hex::encode_upper(&got[2..2 + n]),
+                    hex::encode_upper(&want[2..2 + n])
+                )
             }
-            _ => assert_eq!(hex::encode_upper(got), hex::encode_upper(want), "{}", apdu["step"]),
+            _ => assert_eq!(
+                hex::encode_upper(got),
+                hex::encode_upper(want),
+                "{}",
+                apdu["step"]
+            ),
         }
     }
 }
@@ -146,7 +159,10 @@ fn replay(chip: &mut VirtualChip, v: &Value, last_prefix_only: Option<usize>) {
 #[test]
 fn answers_icao_g1_ecdh_generic_mapping_byte_for_byte() {
     let v = vector("icao9303-11_appG1_pace_ecdh_gm_brainpoolP256r1.json");
-    let offer = pace_offer(Mapping::Generic, DomainParameters::Ecdh(Curve::BrainpoolP256r1));
+    let offer = pace_offer(
+        Mapping::Generic,
+        DomainParameters::Ecdh(Curve::BrainpoolP256r1),
+    );
     let img = image(
         td3_mrz("T22000129", "640812", "101031", "SPECIMEN"),
         profile(vec![offer], false),
@@ -165,7 +181,10 @@ fn answers_icao_g1_ecdh_generic_mapping_byte_for_byte() {
 #[test]
 fn answers_icao_g2_dh_generic_mapping_up_to_its_terminal_certificate_reference() {
     let v = vector("icao9303-11_appG2_pace_dh_gm_modp1024.json");
-    let offer = pace_offer(Mapping::Generic, DomainParameters::Dh(DhGroup::Modp1024_160));
+    let offer = pace_offer(
+        Mapping::Generic,
+        DomainParameters::Dh(DhGroup::Modp1024_160),
+    );
     let img = image(
         td3_mrz("T22000129", "640812", "101031", "SPECIMEN"),
         profile(vec![offer], false),
@@ -188,8 +207,12 @@ fn answers_icao_i1_chip_authentication_mapping_byte_for_byte() {
     let v = vector("icao9303-11_appI1_pace_ecdh_cam_brainpoolP256r1.json");
     let group = Group::new(DomainParameters::Ecdh(Curve::BrainpoolP256r1)).unwrap();
     // The example gives CA_IC and SK_map,IC, not SK_IC: SK_IC = CA_IC⁻¹ · SK_map,IC.
-    let ca = group.private_from_bytes(&h(&v["chip_authentication_data"])).unwrap();
-    let sk_map = group.private_from_bytes(&h(&v["mapping"]["chip_private"])).unwrap();
+    let ca = group
+        .private_from_bytes(&h(&v["chip_authentication_data"]))
+        .unwrap();
+    let sk_map = group
+        .private_from_bytes(&h(&v["mapping"]["chip_private"]))
+        .unwrap();
     let sk_ic = group.cam_authentication_data(&ca, &sk_map).unwrap();
     // The example's key-agreement scalar exceeds the group order; a chip would hold it
     // reduced, which gives the same public key.
@@ -224,7 +247,10 @@ fn answers_icao_i1_chip_authentication_mapping_byte_for_byte() {
 #[test]
 fn a_bad_mac_ends_the_session_and_a_plain_command_too() {
     let v = vector("icao9303-11_appG1_pace_ecdh_gm_brainpoolP256r1.json");
-    let offer = pace_offer(Mapping::Generic, DomainParameters::Ecdh(Curve::BrainpoolP256r1));
+    let offer = pace_offer(
+        Mapping::Generic,
+        DomainParameters::Ecdh(Curve::BrainpoolP256r1),
+    );
     let img = image(
         td3_mrz("T22000129", "640812", "101031", "SPECIMEN"),
         profile(vec![offer], false),
@@ -264,7 +290,10 @@ fn a_bad_mac_ends_the_session_and_a_plain_command_too() {
 #[test]
 fn wrong_pace_password_fails_at_the_token_with_6300() {
     let v = vector("icao9303-11_appG1_pace_ecdh_gm_brainpoolP256r1.json");
-    let offer = pace_offer(Mapping::Generic, DomainParameters::Ecdh(Curve::BrainpoolP256r1));
+    let offer = pace_offer(
+        Mapping::Generic,
+        DomainParameters::Ecdh(Curve::BrainpoolP256r1),
+    );
     // A terminal with the wrong password decrypts the chip's nonce to another value:
     // played here by a chip drawing another nonce than the one the example's terminal
     // recovered. Everything after the mapping then differs and the token cannot match.

@@ -92,14 +92,8 @@ fn curve_from_explicit(params: &Any) -> Result<Curve, PublicKeyError> {
 fn dh_group_from(params: &Any) -> Result<DhGroup, PublicKeyError> {
     // X9.42 (p, g, q…) and PKCS#3 (p, g, l) both start with p and g.
     let seq: Vec<Any> = params.decode_as()?;
-    let p: Uint = seq
-        .first()
-        .ok_or(PublicKeyError::Parameters)?
-        .decode_as()?;
-    let g: Uint = seq
-        .get(1)
-        .ok_or(PublicKeyError::Parameters)?
-        .decode_as()?;
+    let p: Uint = seq.first().ok_or(PublicKeyError::Parameters)?.decode_as()?;
+    let g: Uint = seq.get(1).ok_or(PublicKeyError::Parameters)?.decode_as()?;
     [
         DhGroup::Modp1024_160,
         DhGroup::Modp2048_224,
@@ -204,7 +198,10 @@ mod tests {
         };
         assert_eq!(pk.key_id, Some(13));
         let key = ChipPublicKey::from_spki(&pk.public_key).unwrap();
-        assert_eq!(key.parameters, DomainParameters::Ecdh(Curve::BrainpoolP256r1));
+        assert_eq!(
+            key.parameters,
+            DomainParameters::Ecdh(Curve::BrainpoolP256r1)
+        );
         assert_eq!(key.public.len(), 65);
     }
 
@@ -214,13 +211,19 @@ mod tests {
             parameters: DomainParameters::Ecdh(Curve::NistP384),
             public: ec::ops(Curve::NistP384).generator(),
         };
-        assert_eq!(ChipPublicKey::from_spki(&ec.to_spki().unwrap()).unwrap(), ec);
+        assert_eq!(
+            ChipPublicKey::from_spki(&ec.to_spki().unwrap()).unwrap(),
+            ec
+        );
         let d = dh::params(DhGroup::Modp2048_256).unwrap();
         let dh = ChipPublicKey {
             parameters: DomainParameters::Dh(DhGroup::Modp2048_256),
             public: trim_leading_zeros(&d.generator()).to_vec(),
         };
-        assert_eq!(ChipPublicKey::from_spki(&dh.to_spki().unwrap()).unwrap(), dh);
+        assert_eq!(
+            ChipPublicKey::from_spki(&dh.to_spki().unwrap()).unwrap(),
+            dh
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub fn block_size(cipher: Cipher) -> usize {
 
 fn check_aligned(cipher: Cipher, data: &[u8]) -> Result<(), CryptoError> {
     let block = block_size(cipher);
-    if data.len() % block == 0 {
+    if data.len().is_multiple_of(block) {
         Ok(())
     } else {
         Err(CryptoError::NotBlockAligned {
@@ -107,16 +107,27 @@ pub fn cbc_decrypt(
 }
 
 /// CBC encryption with the all-zero IV.
-pub fn cbc_encrypt_zero_iv(cipher: Cipher, key: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn cbc_encrypt_zero_iv(
+    cipher: Cipher,
+    key: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     cbc_encrypt(cipher, key, &vec![0; block_size(cipher)], data)
 }
 
 /// CBC decryption with the all-zero IV.
-pub fn cbc_decrypt_zero_iv(cipher: Cipher, key: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn cbc_decrypt_zero_iv(
+    cipher: Cipher,
+    key: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     cbc_decrypt(cipher, key, &vec![0; block_size(cipher)], data)
 }
 
-fn ecb_block<C: BlockCipherEncrypt + KeyInit>(key: &[u8], block: &[u8]) -> Result<Vec<u8>, CryptoError> {
+fn ecb_block<C: BlockCipherEncrypt + KeyInit>(
+    key: &[u8],
+    block: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let c = C::new_from_slice(key).map_err(|_| CryptoError::KeyLength(key.len()))?;
     let mut b = Array::<u8, <C as BlockSizeUser>::BlockSize>::try_from(block).map_err(|_| {
         CryptoError::NotBlockAligned {
@@ -144,8 +155,8 @@ where
     Cmac<C>: KeyInit + Mac,
     C: cmac::block_api::CmacCipher,
 {
-    let mut mac = <Cmac<C> as KeyInit>::new_from_slice(key)
-        .map_err(|_| CryptoError::KeyLength(key.len()))?;
+    let mut mac =
+        <Cmac<C> as KeyInit>::new_from_slice(key).map_err(|_| CryptoError::KeyLength(key.len()))?;
     mac.update(data);
     let full = mac.finalize().into_bytes();
     let mut out = [0u8; MAC_LEN];

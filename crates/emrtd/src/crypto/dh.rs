@@ -63,7 +63,8 @@ fn build(group: DhGroup) -> Option<DhParams> {
 
 /// The parameters of a group (built once).
 pub fn params(group: DhGroup) -> Result<&'static DhParams, CryptoError> {
-    static CELLS: [OnceLock<Option<DhParams>>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static CELLS: [OnceLock<Option<DhParams>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let index = match group {
         DhGroup::Modp1024_160 => 0,
         DhGroup::Modp2048_224 => 1,
@@ -77,7 +78,7 @@ pub fn params(group: DhGroup) -> Result<&'static DhParams, CryptoError> {
 
 impl DhParams {
     /// Length of p in bytes: the width of every encoded element.
-    pub fn len(&self) -> usize {
+    pub fn element_len(&self) -> usize {
         (self.bits as usize).div_ceil(8)
     }
 
@@ -101,7 +102,7 @@ impl DhParams {
     /// Big-endian, left-padded to the length of p.
     pub fn to_bytes(&self, x: &BoxedUint) -> Vec<u8> {
         let raw = x.to_be_bytes();
-        let len = self.len();
+        let len = self.element_len();
         if raw.len() >= len {
             raw.get(raw.len() - len..).unwrap_or_default().to_vec()
         } else {
@@ -114,8 +115,10 @@ impl DhParams {
     /// An integer of at most the width of p.
     pub fn from_bytes(&self, bytes: &[u8]) -> Result<BoxedUint, CryptoError> {
         let trimmed = trim_leading_zeros(bytes);
-        if trimmed.len() > self.len() {
-            return Err(CryptoError::InvalidPublicKey("longer than the group's prime"));
+        if trimmed.len() > self.element_len() {
+            return Err(CryptoError::InvalidPublicKey(
+                "longer than the group's prime",
+            ));
         }
         BoxedUint::from_be_slice(trimmed, self.bits)
             .map_err(|_| CryptoError::InvalidPublicKey("not an integer"))
@@ -128,7 +131,7 @@ impl DhParams {
         let p_wide = self.p.as_ref().resize(wide_bits);
         match NonZero::new(p_wide).into_option() {
             Some(modulus) => self.to_bytes(&x.rem(&modulus).resize(self.bits)),
-            None => vec![0; self.len()],
+            None => vec![0; self.element_len()],
         }
     }
 
@@ -141,7 +144,9 @@ impl DhParams {
         }
         let in_subgroup = self.pow(y, &self.q);
         if in_subgroup != one {
-            return Err(CryptoError::InvalidPublicKey("not in the prime-order subgroup"));
+            return Err(CryptoError::InvalidPublicKey(
+                "not in the prime-order subgroup",
+            ));
         }
         Ok(())
     }
@@ -221,7 +226,10 @@ mod tests {
         let p_minus_one = p.p.as_ref().wrapping_sub(&one);
         assert!(p.validate(&p_minus_one).is_err());
         // 2 generates (almost surely) a group much larger than q.
-        assert!(p.validate(&BoxedUint::from_be_slice(&[2], 1024).unwrap()).is_err());
+        assert!(
+            p.validate(&BoxedUint::from_be_slice(&[2], 1024).unwrap())
+                .is_err()
+        );
     }
 
     #[test]

@@ -71,7 +71,9 @@ where
 {
     fn decode(&self, point: &[u8]) -> Result<ProjectivePoint<C>, CryptoError> {
         if point.first() != Some(&0x04) || point.len() != 1 + 2 * self.field_len() {
-            return Err(CryptoError::InvalidPublicKey("not an uncompressed point of this curve"));
+            return Err(CryptoError::InvalidPublicKey(
+                "not an uncompressed point of this curve",
+            ));
         }
         let encoded = Sec1Point::<C>::from_bytes(point)
             .map_err(|_| CryptoError::InvalidPublicKey("malformed point"))?;
@@ -143,7 +145,8 @@ where
     }
 
     fn generator(&self) -> Vec<u8> {
-        self.encode(&ProjectivePoint::<C>::generator()).unwrap_or_default()
+        self.encode(&ProjectivePoint::<C>::generator())
+            .unwrap_or_default()
     }
 
     fn check_point(&self, point: &[u8]) -> Result<(), CryptoError> {

@@ -46,7 +46,8 @@ impl ScriptedEntropy {
     }
 
     pub fn push(&mut self, chunk: impl AsRef<[u8]>) {
-        self.chunks.push_back(Zeroizing::new(chunk.as_ref().to_vec()));
+        self.chunks
+            .push_back(Zeroizing::new(chunk.as_ref().to_vec()));
     }
 
     pub fn remaining(&self) -> usize {

@@ -8,10 +8,10 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
+use super::CryptoError;
 use super::dh::{self, DhParams};
 use super::ec::{self, CurveOps};
 use super::entropy::Entropy;
-use super::CryptoError;
 use crate::domain_parameters::{Curve, DomainParameters};
 
 /// A group element (a point, or an integer modulo p), canonically encoded.
@@ -97,7 +97,7 @@ impl Group {
     pub fn field_len(&self) -> usize {
         match self.kind {
             Kind::Ec(ops) => ops.field_len(),
-            Kind::Dh(p) => p.len(),
+            Kind::Dh(p) => p.element_len(),
         }
     }
 
@@ -126,7 +126,11 @@ impl Group {
             let mut candidate = Zeroizing::new(vec![0u8; len]);
             rng.fill(&mut candidate)?;
             if let Some(first) = candidate.first_mut() {
-                *first &= if top_bits >= 8 { 0xFF } else { (1u8 << top_bits) - 1 };
+                *first &= if top_bits >= 8 {
+                    0xFF
+                } else {
+                    (1u8 << top_bits) - 1
+                };
             }
             if less_than(&candidate, &order) && candidate.iter().any(|&b| b != 0) {
                 return Ok(PrivateKey(candidate));
@@ -246,7 +250,10 @@ impl Group {
             Kind::Dh(p) => {
                 let v = p.from_bytes(x)?;
                 let g_hat = p.pow(&v, &p.cofactor());
-                if p.is_one(&g_hat) || g_hat == crypto_bigint::BoxedUint::zero_with_precision(g_hat.bits_precision()) {
+                if p.is_one(&g_hat)
+                    || g_hat
+                        == crypto_bigint::BoxedUint::zero_with_precision(g_hat.bits_precision())
+                {
                     return Err(CryptoError::DegenerateMapping);
                 }
                 Ok(Element(p.to_bytes(&g_hat)))

@@ -73,8 +73,10 @@ mod tests {
     use serde_json::Value;
 
     fn bac() -> Value {
-        serde_json::from_str(include_str!("../../testdata/icao/icao9303-11_appD_bac.json"))
-            .unwrap()
+        serde_json::from_str(include_str!(
+            "../../testdata/icao/icao9303-11_appD_bac.json"
+        ))
+        .unwrap()
     }
 
     fn h(v: &Value) -> Vec<u8> {
@@ -122,7 +124,10 @@ mod tests {
         );
         let password = pace_password(&key);
         assert_eq!(&password[..], &h(&v["K_sha1_mrz"])[..]);
-        assert_eq!(&kdf(&password, PACE, Cipher::Aes128)[..], &h(&v["K_pi"])[..]);
+        assert_eq!(
+            &kdf(&password, PACE, Cipher::Aes128)[..],
+            &h(&v["K_pi"])[..]
+        );
     }
 
     #[test]

@@ -16,7 +16,12 @@ fn iv(keys: &SessionKeys) -> Result<Vec<u8>, CryptoError> {
 
 /// Chip: A_IC = E(KSenc, pad(CA_IC)).
 pub fn encrypt_authentication_data(keys: &SessionKeys, ca: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    cbc_encrypt(keys.cipher(), keys.k_enc(), &iv(keys)?, &pad(ca, block_size(keys.cipher())))
+    cbc_encrypt(
+        keys.cipher(),
+        keys.k_enc(),
+        &iv(keys)?,
+        &pad(ca, block_size(keys.cipher())),
+    )
 }
 
 /// Terminal: CA_IC from A_IC.
@@ -24,7 +29,12 @@ pub fn decrypt_authentication_data(
     keys: &SessionKeys,
     encrypted: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    let padded = Zeroizing::new(cbc_decrypt(keys.cipher(), keys.k_enc(), &iv(keys)?, encrypted)?);
+    let padded = Zeroizing::new(cbc_decrypt(
+        keys.cipher(),
+        keys.k_enc(),
+        &iv(keys)?,
+        encrypted,
+    )?);
     Ok(Zeroizing::new(unpad(&padded)?.to_vec()))
 }
 
@@ -66,8 +76,8 @@ mod tests {
         let h = |k: &str| hex::decode(v[k].as_str().unwrap()).unwrap();
         let keys = SessionKeys::new(Cipher::Aes128, &h("ks_enc"), &h("ks_mac")).unwrap();
         assert_eq!(iv(&keys).unwrap(), h("iv_ca_data"));
-        let ca = decrypt_authentication_data(&keys, &h("encrypted_chip_authentication_data"))
-            .unwrap();
+        let ca =
+            decrypt_authentication_data(&keys, &h("encrypted_chip_authentication_data")).unwrap();
         assert_eq!(&ca[..], &h("chip_authentication_data")[..]);
         assert_eq!(
             encrypt_authentication_data(&keys, &ca).unwrap(),

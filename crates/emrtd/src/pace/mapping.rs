@@ -141,8 +141,8 @@ mod tests {
             "icao9303-11_appI1_pace_ecdh_cam_brainpoolP256r1.json",
         ] {
             let v = vector(name);
-            let s = decrypt_nonce(Cipher::Aes128, &h(&v["K_pi"]), &h(&v["encrypted_nonce_z"]))
-                .unwrap();
+            let s =
+                decrypt_nonce(Cipher::Aes128, &h(&v["K_pi"]), &h(&v["encrypted_nonce_z"])).unwrap();
             assert_eq!(&s[..], &h(&v["decrypted_nonce_s"])[..], "{name}");
             let z = encrypt_nonce(Cipher::Aes128, &h(&v["K_pi"]), &s).unwrap();
             assert_eq!(z, h(&v["encrypted_nonce_z"]));

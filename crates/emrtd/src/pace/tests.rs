@@ -101,9 +101,11 @@ fn terminal_runs_icao_i1_chip_authentication_mapping_and_verifies_the_chip() {
     assert_eq!(cam.key_id, Some(13));
     let group = Group::new(cam.parameters).unwrap();
     let pk_ic = group.decode_public(&h(&v["chip_static_public"])).unwrap();
-    assert!(group
-        .cam_verify(&cam.authentication_data, &pk_ic, &cam.mapping_public)
-        .unwrap());
+    assert!(
+        group
+            .cam_verify(&cam.authentication_data, &pk_ic, &cam.mapping_public)
+            .unwrap()
+    );
 }
 
 #[test]
@@ -159,7 +161,10 @@ fn chooses_the_strongest_offer() {
         offer(Mapping::Generic, Cipher::Tdes, 16),
     ]);
     let choice = choose(&infos).unwrap();
-    assert_eq!(choice.parameters, DomainParameters::Ecdh(Curve::BrainpoolP384r1));
+    assert_eq!(
+        choice.parameters,
+        DomainParameters::Ecdh(Curve::BrainpoolP384r1)
+    );
     assert!(choice.ambiguous);
     let infos = SecurityInfos(vec![
         offer(Mapping::Generic, Cipher::Aes128, 13),
@@ -169,8 +174,19 @@ fn chooses_the_strongest_offer() {
     ]);
     let choice = choose(&infos).unwrap();
     assert_eq!(
-        (choice.protocol.mapping, choice.protocol.cipher, choice.ambiguous),
+        (
+            choice.protocol.mapping,
+            choice.protocol.cipher,
+            choice.ambiguous
+        ),
         (Mapping::Generic, Cipher::Aes256, false)
     );
-    assert!(choose(&SecurityInfos(vec![offer(Mapping::Generic, Cipher::Aes128, 5)])).is_none());
+    assert!(
+        choose(&SecurityInfos(vec![offer(
+            Mapping::Generic,
+            Cipher::Aes128,
+            5
+        )]))
+        .is_none()
+    );
 }

@@ -41,9 +41,7 @@ impl<T: Transport> Link<T> {
         command: &CommandApdu,
         extended: bool,
     ) -> Result<ResponseApdu, EmrtdError> {
-        let bytes = command
-            .encode(extended)
-            .map_err(TransportError::from)?;
+        let bytes = command.encode(extended).map_err(TransportError::from)?;
         self.stats.apdus += 1;
         self.stats.bytes_sent += bytes.len() as u64;
         let answer = self.transport.transmit_raw(&bytes)?;

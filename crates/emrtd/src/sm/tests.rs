@@ -4,8 +4,10 @@ use super::*;
 use crate::apdu::{CommandApdu, ResponseApdu};
 
 fn d4() -> Value {
-    serde_json::from_str(include_str!("../../testdata/icao/icao9303-11_appD4_sm_3des.json"))
-        .unwrap()
+    serde_json::from_str(include_str!(
+        "../../testdata/icao/icao9303-11_appD4_sm_3des.json"
+    ))
+    .unwrap()
 }
 
 fn h(v: &Value) -> Vec<u8> {
@@ -58,7 +60,12 @@ fn chip_reproduces_icao_appendix_d4_exchanges() {
         );
         let answer = ResponseApdu::from_bytes(&h(&step["unprotected_response"])).unwrap();
         let wrapped = chip.protect_response(&answer, false).unwrap();
-        assert_eq!(wrapped.to_bytes(), h(&step["protected_response"]), "{}", step["step"]);
+        assert_eq!(
+            wrapped.to_bytes(),
+            h(&step["protected_response"]),
+            "{}",
+            step["step"]
+        );
     }
 }
 
@@ -111,9 +118,15 @@ fn a_tampered_response_closes_the_channel_for_good() {
         .protect_response(&ResponseApdu::new(vec![1; 16], StatusWord::SUCCESS), false)
         .unwrap();
     wrapped.data[5] ^= 0x01;
-    assert_eq!(terminal.unprotect_response(&wrapped), Err(SmError::MacMismatch));
+    assert_eq!(
+        terminal.unprotect_response(&wrapped),
+        Err(SmError::MacMismatch)
+    );
     assert!(terminal.is_closed());
-    assert_eq!(terminal.protect_command(&command, false), Err(SmError::Closed));
+    assert_eq!(
+        terminal.protect_command(&command, false),
+        Err(SmError::Closed)
+    );
 }
 
 #[test]
@@ -122,7 +135,10 @@ fn a_tampered_command_closes_the_chip_side() {
     let command = CommandApdu::new(0, 0xA4, 2, 0x0C).with_data([1, 0x1E]);
     let mut protected = terminal.protect_command(&command, false).unwrap();
     protected.p2 ^= 1;
-    assert_eq!(chip.unprotect_command(&protected), Err(SmError::MacMismatch));
+    assert_eq!(
+        chip.unprotect_command(&protected),
+        Err(SmError::MacMismatch)
+    );
     assert_eq!(chip.unprotect_command(&protected), Err(SmError::Closed));
 }
 
@@ -134,7 +150,10 @@ fn a_replayed_command_fails_because_the_counter_moved_on() {
     chip.unprotect_command(&protected).unwrap();
     chip.protect_response(&ResponseApdu::status(StatusWord::SUCCESS), false)
         .unwrap();
-    assert_eq!(chip.unprotect_command(&protected), Err(SmError::MacMismatch));
+    assert_eq!(
+        chip.unprotect_command(&protected),
+        Err(SmError::MacMismatch)
+    );
 }
 
 #[test]
@@ -151,9 +170,11 @@ fn plain_status_words_pass_but_a_plain_success_or_sm_error_does_not() {
     );
     let (mut terminal, _) = pair(Cipher::Aes128);
     terminal.protect_command(&command, false).unwrap();
-    assert!(terminal
-        .unprotect_response(&ResponseApdu::status(StatusWord::SUCCESS))
-        .is_err());
+    assert!(
+        terminal
+            .unprotect_response(&ResponseApdu::status(StatusWord::SUCCESS))
+            .is_err()
+    );
     assert!(terminal.is_closed());
 }
 

@@ -76,7 +76,8 @@ fn access_key(args: &ReadArgs) -> anyhow::Result<AccessKey> {
     }
     match (&args.document_number, &args.birth_date, &args.expiry_date) {
         (Some(number), Some(birth), Some(expiry)) => Ok(AccessKey::Mrz(
-            MrzInfo::new(number, birth, expiry).context("--document-number/--birth-date/--expiry-date")?,
+            MrzInfo::new(number, birth, expiry)
+                .context("--document-number/--birth-date/--expiry-date")?,
         )),
         _ => bail!("give --mrz, --can, or --document-number with --birth-date and --expiry-date"),
     }
@@ -93,7 +94,8 @@ fn challenge(args: &ReadArgs) -> anyhow::Result<([u8; 8], &'static str)> {
         }
         None => {
             let mut challenge = [0u8; 8];
-            getrandom::fill(&mut challenge).map_err(|e| anyhow::anyhow!("random challenge: {e}"))?;
+            getrandom::fill(&mut challenge)
+                .map_err(|e| anyhow::anyhow!("random challenge: {e}"))?;
             Ok((challenge, "random"))
         }
     }
@@ -123,8 +125,9 @@ pub fn run(args: ReadArgs) -> anyhow::Result<ExitCode> {
     #[cfg(feature = "pcsc")]
     {
         let reader = alicem_emrtd::pcsc::find_reader(&args.reader)?;
-        let card = alicem_emrtd::pcsc::PcscCard::wait_and_connect(&reader, Duration::from_secs(args.wait))
-            .with_context(|| format!("connecting to the card in {reader}"))?;
+        let card =
+            alicem_emrtd::pcsc::PcscCard::wait_and_connect(&reader, Duration::from_secs(args.wait))
+                .with_context(|| format!("connecting to the card in {reader}"))?;
         let report = read_document(card, &reader, &key, &args, &challenge, challenge_source)?;
         finish(&args, report)
     }
@@ -280,7 +283,11 @@ fn listed_groups(ef_com: &[u8]) -> Option<Vec<DataGroup>> {
     let inner = tlv::parse_single(ef_com, 0x60).ok()?;
     let objects = tlv::parse_all(inner).ok()?;
     let tags = tlv::find(&objects, 0x5C)?;
-    Some(tags.iter().filter_map(|&t| DataGroup::from_tag(t)).collect())
+    Some(
+        tags.iter()
+            .filter_map(|&t| DataGroup::from_tag(t))
+            .collect(),
+    )
 }
 
 struct Progress {
@@ -333,14 +340,20 @@ fn read_document<T: Transport>(
     let mut session = match document.authenticate(key, &options) {
         Ok(s) => s,
         Err(e @ (EmrtdError::AccessDenied { .. } | EmrtdError::AccessBlocked { .. })) => {
-            return Err(anyhow::Error::new(e).context("access to the chip refused; nothing was written"));
+            return Err(
+                anyhow::Error::new(e).context("access to the chip refused; nothing was written")
+            );
         }
         Err(e) => return Err(anyhow::Error::new(e).context("opening the chip")),
     };
     let progress = Progress::new(std::io::stderr().is_terminal() && !args.json);
     let mut contents: Vec<(FileId, Vec<u8>)> = Vec::new();
     let mut skipped = Vec::new();
-    let read = |session: &mut AuthenticatedSession<T>, file: FileId, contents: &mut Vec<(FileId, Vec<u8>)>, skipped: &mut Vec<SkippedFile>| -> anyhow::Result<()> {
+    let read = |session: &mut AuthenticatedSession<T>,
+                file: FileId,
+                contents: &mut Vec<(FileId, Vec<u8>)>,
+                skipped: &mut Vec<SkippedFile>|
+     -> anyhow::Result<()> {
         if contents.iter().any(|(f, _)| *f == file) {
             return Ok(());
         }
@@ -360,7 +373,12 @@ fn read_document<T: Transport>(
     }
     let pace = matches!(session.access(), AccessProtocol::Pace { .. });
     if pace {
-        read(&mut session, FileId::CardSecurity, &mut contents, &mut skipped)?;
+        read(
+            &mut session,
+            FileId::CardSecurity,
+            &mut contents,
+            &mut skipped,
+        )?;
     }
     read(&mut session, FileId::Com, &mut contents, &mut skipped)?;
     read(&mut session, FileId::Sod, &mut contents, &mut skipped)?;
@@ -368,13 +386,23 @@ fn read_document<T: Transport>(
         .iter()
         .find(|(f, _)| *f == FileId::Com)
         .and_then(|(_, bytes)| listed_groups(bytes))
-        .unwrap_or_else(|| (1..=16).filter_map(DataGroup::new).filter(|g| !matches!(g.number(), 3 | 4)).collect());
+        .unwrap_or_else(|| {
+            (1..=16)
+                .filter_map(DataGroup::new)
+                .filter(|g| !matches!(g.number(), 3 | 4))
+                .collect()
+        });
     for group in groups {
         read(&mut session, FileId::Dg(group), &mut contents, &mut skipped)?;
     }
     progress.bar.finish_and_clear();
 
-    let find = |file: FileId| contents.iter().find(|(f, _)| *f == file).map(|(_, b)| b.clone());
+    let find = |file: FileId| {
+        contents
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map(|(_, b)| b.clone())
+    };
     let active_authentication = match find(FileId::Dg(DataGroup::DG15)) {
         Some(_) => {
             let signature = session
@@ -391,7 +419,11 @@ fn read_document<T: Transport>(
     let chip_authentication = if session.has_pace_cam() {
         let card_security = find(FileId::CardSecurity)
             .context("PACE-CAM ran but EF.CardSecurity could not be read")?;
-        Some(ca_report(&session.verify_pace_cam(&card_security).context("PACE-CAM")?))
+        Some(ca_report(
+            &session
+                .verify_pace_cam(&card_security)
+                .context("PACE-CAM")?,
+        ))
     } else {
         match find(FileId::Dg(DataGroup::DG14)) {
             Some(dg14) => match session.chip_authenticate(&dg14) {
@@ -476,7 +508,10 @@ mod tests {
     #[test]
     fn lists_the_data_groups_of_icao_ef_com() {
         let ef_com = hex::decode("60145F0104303130365F36063034303030305C026175").unwrap();
-        assert_eq!(listed_groups(&ef_com), Some(vec![DataGroup::DG1, DataGroup::DG2]));
+        assert_eq!(
+            listed_groups(&ef_com),
+            Some(vec![DataGroup::DG1, DataGroup::DG2])
+        );
         assert_eq!(listed_groups(&[0x60, 0x05]), None);
     }
 }

@@ -25,10 +25,10 @@ macro_rules! weierstrass_curve {
         pub mod $module {
             use elliptic_curve::bigint::{Odd, $uint};
             use elliptic_curve::consts::$bytes;
-            use elliptic_curve::ops::BatchInvert;
-            use elliptic_curve::scalar::{FromUintUnchecked, IsHigh};
             #[allow(unused_imports)]
             use elliptic_curve::ff::PrimeField;
+            use elliptic_curve::ops::BatchInvert;
+            use elliptic_curve::scalar::{FromUintUnchecked, IsHigh};
             #[allow(unused_imports)]
             use elliptic_curve::subtle::{Choice, ConstantTimeEq, ConstantTimeGreater, CtOption};
             use elliptic_curve::{CurveArithmetic, PrimeCurveArithmetic, hazmat::FieldArithmetic};

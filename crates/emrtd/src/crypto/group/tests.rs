@@ -26,7 +26,9 @@ fn check_generic_mapping(group: Group, v: &Value) {
     let m = &v["mapping"];
     let ka = &v["key_agreement"];
     let g = group.generator();
-    let t_map = group.private_from_bytes(&h(&m["terminal_private"])).unwrap();
+    let t_map = group
+        .private_from_bytes(&h(&m["terminal_private"]))
+        .unwrap();
     let c_map = group.private_from_bytes(&h(&m["chip_private"])).unwrap();
     let t_map_pub = group.public(&g, &t_map).unwrap();
     let c_map_pub = group.public(&g, &c_map).unwrap();
@@ -36,10 +38,14 @@ fn check_generic_mapping(group: Group, v: &Value) {
     let h_chip = group.agree(&c_map, &t_map_pub).unwrap();
     assert_eq!(h_term, h_chip);
     assert_eq!(h_term.as_bytes(), &h(&m["shared_secret_H"])[..]);
-    let g_hat = group.map_generic(&h(&v["decrypted_nonce_s"]), &h_term).unwrap();
+    let g_hat = group
+        .map_generic(&h(&v["decrypted_nonce_s"]), &h_term)
+        .unwrap();
     assert_eq!(g_hat.as_bytes(), &h(&m["mapped_generator"])[..]);
 
-    let t = group.private_from_bytes(&h(&ka["terminal_private"])).unwrap();
+    let t = group
+        .private_from_bytes(&h(&ka["terminal_private"]))
+        .unwrap();
     let c = group.private_from_bytes(&h(&ka["chip_private"])).unwrap();
     let t_pub = group.public(&g_hat, &t).unwrap();
     let c_pub = group.public(&g_hat, &c).unwrap();
@@ -72,7 +78,9 @@ fn reproduces_icao_i1_cam_mapping_and_chip_authentication_data() {
     let group = bp256();
     check_generic_mapping(group, &v);
     let pk_ic = group.decode_public(&h(&v["chip_static_public"])).unwrap();
-    let pk_map = group.decode_public(&h(&v["mapping"]["chip_public"])).unwrap();
+    let pk_map = group
+        .decode_public(&h(&v["mapping"]["chip_public"]))
+        .unwrap();
     let ca = h(&v["chip_authentication_data"]);
     assert!(group.cam_verify(&ca, &pk_ic, &pk_map).unwrap());
     let mut wrong = ca.clone();
@@ -82,14 +90,20 @@ fn reproduces_icao_i1_cam_mapping_and_chip_authentication_data() {
 
 #[test]
 fn cam_data_computed_by_a_chip_verifies_on_the_terminal() {
-    for curve in [Curve::NistP256, Curve::BrainpoolP384r1, Curve::BrainpoolP512r1] {
+    for curve in [
+        Curve::NistP256,
+        Curve::BrainpoolP384r1,
+        Curve::BrainpoolP512r1,
+    ] {
         let group = Group::new(DomainParameters::Ecdh(curve)).unwrap();
         let mut rng = OsEntropy;
         let static_key = group.generate_private(&mut rng).unwrap();
         let map_key = group.generate_private(&mut rng).unwrap();
         let pk_ic = group.public(&group.generator(), &static_key).unwrap();
         let pk_map = group.public(&group.generator(), &map_key).unwrap();
-        let ca = group.cam_authentication_data(&static_key, &map_key).unwrap();
+        let ca = group
+            .cam_authentication_data(&static_key, &map_key)
+            .unwrap();
         assert_eq!(ca.len(), group.order().len());
         assert!(group.cam_verify(&ca, &pk_ic, &pk_map).unwrap(), "{curve:?}");
     }
@@ -104,7 +118,9 @@ fn maps_the_icao_h1_pseudo_random_value_onto_brainpool_p256r1() {
     let g_hat = group.map_field_element(&rp).unwrap();
     assert_eq!(g_hat.as_bytes(), &h(&v["mapped_generator"])[..]);
     let c = group.private_from_bytes(&h(&v["chip_private"])).unwrap();
-    let t = group.private_from_bytes(&h(&v["terminal_private"])).unwrap();
+    let t = group
+        .private_from_bytes(&h(&v["terminal_private"]))
+        .unwrap();
     let c_pub = group.public(&g_hat, &c).unwrap();
     assert_eq!(c_pub.as_bytes(), &h(&v["chip_public"])[..]);
     let t_pub = group.public(&g_hat, &t).unwrap();
@@ -122,7 +138,9 @@ fn maps_the_icao_h2_pseudo_random_value_into_the_1024_bit_group() {
     let g_hat = group.map_field_element(&rp).unwrap();
     assert_eq!(g_hat.as_bytes(), &h(&v["mapped_generator"])[..]);
     let c = group.private_from_bytes(&h(&v["chip_private"])).unwrap();
-    let t = group.private_from_bytes(&h(&v["terminal_private"])).unwrap();
+    let t = group
+        .private_from_bytes(&h(&v["terminal_private"]))
+        .unwrap();
     let c_pub = group.public(&g_hat, &c).unwrap();
     assert_eq!(group.encode_public(&c_pub), h(&v["chip_public"]));
     let t_pub = group.public(&g_hat, &t).unwrap();
@@ -148,7 +166,11 @@ fn agrees_with_openssl_on_every_curve_of_table_12() {
         let a_pub = group.public(&group.generator(), &a).unwrap();
         assert_eq!(a_pub.as_bytes(), &h(&e["public_a"])[..], "{curve:?}");
         let k = group.agree(&a, &b_pub).unwrap();
-        assert_eq!(&group.shared_secret(&k)[..], &h(&e["shared_x"])[..], "{curve:?}");
+        assert_eq!(
+            &group.shared_secret(&k)[..],
+            &h(&e["shared_x"])[..],
+            "{curve:?}"
+        );
     }
 }
 
@@ -207,6 +229,9 @@ fn scripted_entropy_yields_the_exact_example_key() {
     let key = h(&v["mapping"]["terminal_private"]);
     let mut rng = ScriptedEntropy::new([key.clone()]);
     let group = bp256();
-    assert_eq!(group.generate_private(&mut rng).unwrap().as_bytes(), &key[..]);
+    assert_eq!(
+        group.generate_private(&mut rng).unwrap().as_bytes(),
+        &key[..]
+    );
     assert!(group.generate_private(&mut rng).is_err());
 }
