@@ -185,6 +185,12 @@ impl VirtualChip {
         &self.profile
     }
 
+    /// Changes the largest read the chip honours without changing what EF.ATR/INFO
+    /// announces: a chip overstating its buffers, as some do.
+    pub fn set_max_read(&mut self, max_read: usize) {
+        self.profile.max_read = max_read;
+    }
+
     /// Power-up or reset: every session and selection is forgotten.
     pub fn reset(&mut self) {
         self.state = State::fresh();

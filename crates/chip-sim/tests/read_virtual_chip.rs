@@ -17,7 +17,7 @@ use alicem_emrtd::error::{AccessMethod, EmrtdError};
 use alicem_emrtd::lds::security_infos::{CaProtocol, Cipher, KeyAgreement, Mapping, PaceProtocol};
 use alicem_emrtd::lds::{DataGroup, FileId};
 use alicem_emrtd::mrz::{AccessKey, Can};
-use alicem_emrtd::read::{ExtendedLength, ReadOptions};
+use alicem_emrtd::read::ReadOptions;
 use alicem_emrtd::session::{AccessChoice, AccessProtocol, AuthenticatedSession, OpenOptions};
 use alicem_emrtd::sm::SmError;
 use alicem_emrtd::transport::{Transport, TransportError};
@@ -670,33 +670,34 @@ fn adapts_to_chips_refusing_large_reads_each_way() {
         OversizeRead::WrongLe,
         OversizeRead::Truncate,
     ] {
-        for (extended, max_read) in [(false, 0x40), (true, 1000)] {
-            let img = big_dg2_image(ChipProfile {
-                bac: true,
-                extended_length: extended,
-                // The chip announces a large buffer but refuses reads above `max_read`.
-                max_read,
-                oversize_read: oversize,
-                ..base_profile("stingy")
-            });
-            // Announce more than the chip honours, as a chip with a lying EF.ATR/INFO.
-            let mut img = img;
-            img.profile.max_read = max_read;
-            let chip = VirtualChip::new(img.clone()).unwrap();
-            let options = OpenOptions {
-                read: ReadOptions {
-                    extended_length: if extended {
-                        ExtendedLength::Always
-                    } else {
-                        ExtendedLength::Auto
-                    },
-                    ..Default::default()
-                },
-                ..Default::default()
-            };
-            let mut session = Document::open_with(chip, &mrz_key(&img), &options).unwrap();
-            read_all(&mut session, &img);
-        }
+        // Short reads: the chip takes 64 bytes, the reader asks for 0xE7 first.
+        let img = big_dg2_image(ChipProfile {
+            bac: true,
+            max_read: 0x40,
+            oversize_read: oversize,
+            ..base_profile("stingy")
+        });
+        let chip = VirtualChip::new(img.clone()).unwrap();
+        let mut session = Document::open(chip, &mrz_key(&img)).unwrap();
+        read_all(&mut session, &img);
+
+        // Extended reads: EF.ATR/INFO announces 4 KB, the chip honours 1000 bytes.
+        let img = big_dg2_image(ChipProfile {
+            pace: vec![offer(
+                Mapping::Generic,
+                DomainParameters::Ecdh(Curve::NistP256),
+                Cipher::Aes128,
+            )],
+            extended_length: true,
+            max_read: 4096,
+            oversize_read: oversize,
+            ..base_profile("overstating")
+        });
+        let mut chip = VirtualChip::new(img.clone()).unwrap();
+        chip.set_max_read(1000);
+        let mut session = Document::open(chip, &mrz_key(&img)).unwrap();
+        assert!(session.uses_extended_length());
+        read_all(&mut session, &img);
     }
 }
 

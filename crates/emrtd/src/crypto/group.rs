@@ -14,13 +14,21 @@ use super::ec::{self, CurveOps};
 use super::entropy::Entropy;
 use crate::domain_parameters::{Curve, DomainParameters};
 
-/// A group element (a point, or an integer modulo p), canonically encoded.
+/// A group element (a point, or an integer modulo p), canonically encoded. Shared
+/// elements (the mapping's H, the key agreement's K) are secrets: wiped on drop and
+/// never shown by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Element(Vec<u8>);
 
 impl fmt::Debug for Element {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Element({})", hex::encode_upper(&self.0))
+        write!(f, "Element({} bytes)", self.0.len())
+    }
+}
+
+impl Drop for Element {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::apdu::{CommandApdu, ResponseApdu};
+use crate::apdu::{CommandApdu, ResponseApdu, SHORT_MAX, StatusMeaning};
 use crate::error::EmrtdError;
 use crate::sm::SecureChannel;
 use crate::transport::{Transport, TransportError};
@@ -35,8 +35,7 @@ impl<T: Transport> Link<T> {
         }
     }
 
-    /// Sends one command as is; `extended` forces extended length fields.
-    pub(crate) fn transmit(
+    fn exchange(
         &mut self,
         command: &CommandApdu,
         extended: bool,
@@ -47,6 +46,33 @@ impl<T: Transport> Link<T> {
         let answer = self.transport.transmit_raw(&bytes)?;
         self.stats.bytes_received += answer.len() as u64;
         Ok(ResponseApdu::from_bytes(&answer).map_err(TransportError::from)?)
+    }
+
+    /// Sends one command as is; `extended` forces extended length fields. A "61XX: more
+    /// bytes available" answer is completed with GET RESPONSE (a transport-level
+    /// exchange, never under secure messaging).
+    pub(crate) fn transmit(
+        &mut self,
+        command: &CommandApdu,
+        extended: bool,
+    ) -> Result<ResponseApdu, EmrtdError> {
+        let mut answer = self.exchange(command, extended)?;
+        let mut rounds = 0;
+        while let StatusMeaning::BytesRemaining(n) = answer.status.meaning() {
+            rounds += 1;
+            if rounds > 256 {
+                return Err(EmrtdError::protocol(
+                    "GET RESPONSE",
+                    "the chip never finishes",
+                ));
+            }
+            let le = if n == 0 { SHORT_MAX } else { usize::from(n) };
+            let get_response = CommandApdu::new(0x00, 0xC0, 0x00, 0x00).with_le(le);
+            let more = self.exchange(&get_response, false)?;
+            answer.data.extend_from_slice(&more.data);
+            answer.status = more.status;
+        }
+        Ok(answer)
     }
 }
 
@@ -67,5 +93,32 @@ impl<T: Transport> Secured<T> {
         let wide = extended || protected.needs_extended_length();
         let answer = self.link.transmit(&protected, wide)?;
         Ok(self.sm.unprotect_response(&answer)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::ScriptedTransport;
+
+    #[test]
+    fn completes_61xx_answers_with_get_response() {
+        let transport = ScriptedTransport::new(vec![
+            (
+                vec![0x00, 0x84, 0x00, 0x00, 0x08],
+                vec![0xAA, 0xBB, 0x61, 0x02],
+            ),
+            (
+                vec![0x00, 0xC0, 0x00, 0x00, 0x02],
+                vec![0xCC, 0xDD, 0x90, 0x00],
+            ),
+        ]);
+        let mut link = Link::new(transport);
+        let answer = link
+            .transmit(&CommandApdu::new(0, 0x84, 0, 0).with_le(8), false)
+            .unwrap();
+        assert_eq!(answer.data, [0xAA, 0xBB, 0xCC, 0xDD]);
+        assert!(answer.is_success());
+        assert_eq!(link.stats.apdus, 2);
     }
 }
