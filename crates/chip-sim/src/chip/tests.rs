@@ -316,3 +316,17 @@ fn wrong_pace_password_fails_at_the_token_with_6300() {
     assert_eq!(last, [0x63, 0x00]);
     assert!(!chip.is_session_open());
 }
+
+#[test]
+fn builds_the_active_authentication_message_representative_of_appendix_f() {
+    let v = vector("icao9303-11_appF_aa_rsa_sha1.json");
+    let f = super::aa::message_representative(
+        crate::profile::AaHash::Sha1,
+        &h(&v["m1"]),
+        &h(&v["rnd_ifd"]),
+    );
+    assert_eq!(
+        hex::encode_upper(f),
+        hex::encode_upper(h(&v["message_representative_F"]))
+    );
+}
