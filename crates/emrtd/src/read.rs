@@ -158,7 +158,7 @@ impl ReadStrategy {
 }
 
 /// Sends one command (plain or protected) with or without extended length.
-pub(crate) type Send<'a> = dyn FnMut(&CommandApdu, bool) -> Result<ResponseApdu, EmrtdError> + 'a;
+pub(crate) type Sender<'a> = dyn FnMut(&CommandApdu, bool) -> Result<ResponseApdu, EmrtdError> + 'a;
 
 fn read_command(offset: usize, le: usize) -> CommandApdu {
     if offset > MAX_EVEN_OFFSET {
@@ -195,7 +195,7 @@ fn size_from_header(file: FileId, first: &[u8]) -> Option<usize> {
 
 /// Reads `file` through `send`. `Ok(None)` when the chip has no such file.
 pub(crate) fn read_file(
-    send: &mut Send<'_>,
+    send: &mut Sender<'_>,
     strategy: &mut ReadStrategy,
     cipher: Option<Cipher>,
     file: FileId,
@@ -333,7 +333,7 @@ pub(crate) fn read_file(
 }
 
 /// SELECT by file id: `false` when the file does not exist.
-fn select(send: &mut Send<'_>, file: FileId) -> Result<bool, EmrtdError> {
+fn select(send: &mut Sender<'_>, file: FileId) -> Result<bool, EmrtdError> {
     let answer = send(&commands::select_ef(file.fid()), false)?;
     match answer.status.meaning() {
         StatusMeaning::Success => Ok(true),

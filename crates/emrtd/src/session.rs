@@ -95,7 +95,7 @@ impl<T: Transport> Document<T> {
         let mut strategy = ReadStrategy::new(&ReadOptions::default(), false, None);
         let mut plain = |c: &CommandApdu, e: bool| link.transmit(c, e);
         let card_access = read_public(&mut plain, &mut strategy, FileId::CardAccess)?;
-        let atr_info = read_public_fid(&mut plain, &mut strategy, commands::EF_ATR_INFO_FID)?;
+        let atr_info = read_public_fid(&mut plain, commands::EF_ATR_INFO_FID)?;
         Ok(Self {
             link,
             card_access,
@@ -202,7 +202,7 @@ impl<T: Transport> Document<T> {
 }
 
 fn read_public(
-    send: &mut read::Send<'_>,
+    send: &mut read::Sender<'_>,
     strategy: &mut ReadStrategy,
     file: FileId,
 ) -> Result<Option<Vec<u8>>, EmrtdError> {
@@ -215,11 +215,7 @@ fn read_public(
 }
 
 /// Reads a public MF file that has no [`FileId`] (EF.ATR/INFO) by SELECT + READ BINARY.
-fn read_public_fid(
-    send: &mut read::Send<'_>,
-    _strategy: &mut ReadStrategy,
-    fid: u16,
-) -> Result<Option<Vec<u8>>, EmrtdError> {
+fn read_public_fid(send: &mut read::Sender<'_>, fid: u16) -> Result<Option<Vec<u8>>, EmrtdError> {
     let answer = send(&commands::select_ef(fid), false)?;
     if !answer.is_success() {
         return Ok(None);
