@@ -2,8 +2,12 @@
 //! issues documents (good and deliberately bad) under a test PKI.
 
 pub mod factory;
+pub mod chip;
 pub mod image;
 pub mod profile;
+pub mod test_image;
+pub mod vpcd;
 
+pub use chip::{ChipError, VirtualChip};
 pub use image::{ChipImage, ChipKeys, DocumentAccess, PrivateKey};
 pub use profile::ChipProfile;

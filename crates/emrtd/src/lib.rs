@@ -5,10 +5,22 @@
 //! No network and no disk: the chip is reached through [`transport::Transport`].
 
 pub mod apdu;
+pub mod bac;
+pub mod ca;
+pub mod commands;
+pub mod crypto;
 pub mod domain_parameters;
+pub mod error;
 pub mod lds;
 pub mod mrz;
 pub mod oid;
+pub mod pace;
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
+pub mod read;
+pub mod session;
+pub mod sm;
+pub mod tlv;
 pub mod transport;
 pub mod verify;
 
@@ -26,3 +38,9 @@ pub(crate) mod testdata {
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 }
+
+#[cfg(test)]
+mod testing;
+
+pub use error::EmrtdError;
+pub use session::{AccessProtocol, AuthenticatedSession, Document, OpenOptions};

@@ -6,6 +6,8 @@ use clap::Subcommand;
 
 mod mint;
 mod verify;
+mod emulate;
+mod read;
 
 #[derive(Subcommand)]
 pub enum PassportCommand {
@@ -21,6 +23,12 @@ pub enum PassportCommand {
     /// Mint a document (chip files, keys, profile) under a test PKI, optionally with a
     /// deliberate fault, into a directory the virtual chip serves.
     Mint(mint::MintArgs),
+    /// List the PC/SC readers.
+    Readers,
+    /// Read every file of a passport or ID card chip into a directory.
+    Read(read::ReadArgs),
+    /// Serve a chip image to pcscd's virtual reader (vpcd) until interrupted.
+    Emulate(emulate::EmulateArgs),
 }
 
 pub fn run(command: PassportCommand) -> anyhow::Result<ExitCode> {
@@ -32,5 +40,8 @@ pub fn run(command: PassportCommand) -> anyhow::Result<ExitCode> {
         }
         PassportCommand::Verify(args) => verify::run(args),
         PassportCommand::Mint(args) => mint::run(args),
+        PassportCommand::Readers => read::readers(),
+        PassportCommand::Read(args) => read::run(args),
+        PassportCommand::Emulate(args) => emulate::run(args),
     }
 }
