@@ -1,8 +1,8 @@
 //! A software eMRTD chip that answers the same APDUs as a real one, and a factory that
 //! issues documents (good and deliberately bad) under a test PKI.
 
-pub mod factory;
 pub mod chip;
+pub mod factory;
 pub mod image;
 pub mod profile;
 pub mod test_image;

@@ -36,7 +36,6 @@
 //! (other fields ignored).
 
 pub mod active;
-mod bp512;
 pub mod certificate;
 pub mod chip;
 pub mod country;

@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-mod mint;
-mod verify;
 mod emulate;
+mod mint;
 mod read;
+mod verify;
 
 #[derive(Subcommand)]
 pub enum PassportCommand {

@@ -421,6 +421,8 @@ macro_rules! ecdsa_on {
     }};
 }
 
+use crate::crypto::ec::curves as custom;
+
 fn ecdsa_verify(
     curve: Curve,
     point: &[u8],
@@ -438,15 +440,68 @@ fn ecdsa_verify(
         Curve::BrainpoolP384r1 => {
             ecdsa_on!(bp384::BrainpoolP384r1, point, digest, signature, plain)
         }
-        Curve::BrainpoolP512r1 => {
-            ecdsa_on!(
-                super::bp512::BrainpoolP512r1,
-                point,
-                digest,
-                signature,
-                plain
-            )
+        Curve::BrainpoolP512r1 => ecdsa_on!(
+            custom::brainpool_p512r1::BrainpoolP512r1,
+            point,
+            digest,
+            signature,
+            plain
+        ),
+        Curve::BrainpoolP192r1 => ecdsa_on!(
+            custom::brainpool_p192r1::BrainpoolP192r1,
+            point,
+            digest,
+            signature,
+            plain
+        ),
+        Curve::BrainpoolP224r1 => ecdsa_on!(
+            custom::brainpool_p224r1::BrainpoolP224r1,
+            point,
+            digest,
+            signature,
+            plain
+        ),
+        Curve::BrainpoolP320r1 => ecdsa_on!(
+            custom::brainpool_p320r1::BrainpoolP320r1,
+            point,
+            digest,
+            signature,
+            plain
+        ),
+        Curve::NistP192 => ecdsa_on!(custom::nist_p192::NistP192, point, digest, signature, plain),
+        Curve::NistP224 => ecdsa_on!(custom::nist_p224::NistP224, point, digest, signature, plain),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifies_openssl_ecdsa_signatures_on_every_icao_curve() {
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../../testdata/crosscheck/ecdsa.json")).unwrap();
+        let scheme = SignatureScheme::Ecdsa {
+            hash: HashAlgorithm::Sha256,
+            plain: false,
+        };
+        let mut seen = 0;
+        for v in vectors["signatures"].as_array().unwrap() {
+            let name = v["curve"].as_str().unwrap();
+            let curve = Curve::ALL.into_iter().find(|c| c.name() == name).unwrap();
+            let key = PublicKey::Ec {
+                curve,
+                point: hex::decode(v["public"].as_str().unwrap()).unwrap(),
+            };
+            let message = hex::decode(v["message"].as_str().unwrap()).unwrap();
+            let signature = hex::decode(v["signature_der"].as_str().unwrap()).unwrap();
+            key.verify(scheme, &message, &signature)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let mut altered = message.clone();
+            altered[0] ^= 1;
+            assert!(key.verify(scheme, &altered, &signature).is_err(), "{name}");
+            seen += 1;
         }
-        other => Err(SignatureError::UnsupportedCurve(other)),
+        assert_eq!(seen, Curve::ALL.len());
     }
 }

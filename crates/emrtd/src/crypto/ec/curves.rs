@@ -167,6 +167,10 @@ macro_rules! weierstrass_curve {
                 type CurveGroup = primeorder::ProjectivePoint<$curve>;
             }
 
+            impl ecdsa::EcdsaCurve for $curve {
+                const NORMALIZE_S: bool = false;
+            }
+
             impl PrimeCurveParams for $curve {
                 type PointArithmetic = point_arithmetic::EquationAIsGeneric;
                 type Backend = mul_backend::VariableOnly;
