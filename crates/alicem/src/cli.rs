@@ -1,6 +1,7 @@
 //! Command groups of the `alicem` binary, one module each.
 
 pub mod passport;
+pub mod serve;
 pub mod trust;
 
 /// Writes command output to stdout; a closed pipe (`| head`) is not an error.

@@ -29,6 +29,8 @@ enum Command {
     /// Inspect CSCA trust material: master lists, certificates, CRLs.
     #[command(subcommand)]
     Trust(cli::trust::TrustCommand),
+    /// Run the identity server (enrollment API, agent console, OpenID Connect provider).
+    Serve(cli::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Passport(command) => cli::passport::run(command),
         Command::Trust(command) => cli::trust::run(command),
+        Command::Serve(args) => cli::serve::run(args),
     };
     match result {
         Ok(code) => code,
