@@ -17,8 +17,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub mod audit;
+pub mod enrollments;
 pub mod history;
 pub mod identities;
+pub mod lost;
 pub mod replay;
 pub mod service_providers;
 
