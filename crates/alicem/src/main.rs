@@ -31,6 +31,8 @@ enum Command {
     Trust(cli::trust::TrustCommand),
     /// Run the identity server (enrollment API, agent console, OpenID Connect provider).
     Serve(cli::serve::ServeArgs),
+    /// Administer the identity server: lost documents, trust, service providers, agents.
+    Admin(cli::admin::AdminArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Passport(command) => cli::passport::run(command),
         Command::Trust(command) => cli::trust::run(command),
         Command::Serve(args) => cli::serve::run(args),
+        Command::Admin(args) => cli::admin::run(args),
     };
     match result {
         Ok(code) => code,
