@@ -135,8 +135,8 @@ pub fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
                 ));
             }
             AdminCommand::Documents(DocumentsCommand::Import { file, source }) => {
-                let text = std::fs::read_to_string(&file)
-                    .with_context(|| file.display().to_string())?;
+                let text =
+                    std::fs::read_to_string(&file).with_context(|| file.display().to_string())?;
                 let (documents, suspended) = admin.import_documents(&text, &source).await?;
                 emit(&format!(
                     "{documents} document(s) reported; {suspended} identit(ies) suspended\n"
@@ -184,7 +184,9 @@ pub fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
                     .await?;
                 emit(&format!("client_id: {}\n", registered.client_id));
                 if let Some(secret) = registered.client_secret {
-                    emit(&format!("client_secret: {secret}\n(shown once; only its hash is stored)\n"));
+                    emit(&format!(
+                        "client_secret: {secret}\n(shown once; only its hash is stored)\n"
+                    ));
                 }
             }
             AdminCommand::Sp(SpCommand::List) => {

@@ -87,6 +87,7 @@ pub async fn state(db: Db, trust: TrustStore) -> Option<TestServer> {
     Some(TestServer { dir, state, clock })
 }
 
+pub mod flow;
 pub mod wallet;
 
 impl TestServer {
