@@ -106,11 +106,11 @@ fn reads_a_pace_passport_with_ecdsa_active_authentication_and_reports_progress()
     // Progress of DG2 ends at its full size.
     let last_dg2 = events
         .iter()
-        .filter_map(|e| match e {
+        .rev()
+        .find_map(|e| match e {
             ChipEvent::Reading(p) if p.file == dg(2) => Some(*p),
             _ => None,
         })
-        .last()
         .unwrap();
     assert_eq!(last_dg2.read, dg2_len);
     assert_eq!(last_dg2.total, Some(dg2_len));
