@@ -2,6 +2,7 @@
 
 pub mod passport;
 pub mod trust;
+pub mod wallet;
 
 /// Writes command output to stdout; a closed pipe (`| head`) is not an error.
 pub fn emit(text: &str) {

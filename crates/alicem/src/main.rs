@@ -29,6 +29,9 @@ enum Command {
     /// Inspect CSCA trust material: master lists, certificates, CRLs.
     #[command(subcommand)]
     Trust(cli::trust::TrustCommand),
+    /// The citizen's wallet: enroll with a document, approve logins with the PIN,
+    /// manage the identity.
+    Wallet(cli::wallet::WalletArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Passport(command) => cli::passport::run(command),
         Command::Trust(command) => cli::trust::run(command),
+        Command::Wallet(args) => cli::wallet::run(args),
     };
     match result {
         Ok(code) => code,
