@@ -86,10 +86,10 @@ pub trait FrameSource {
 
 /// Spacing of the timestamps [`FolderFrames`] gives its frames.
 pub const FRAME_INTERVAL_MS: u64 = 100;
-/// Bound on one frame.
-pub const MAX_FRAME_LEN: usize = 2 * 1024 * 1024;
-/// Bound on the frames of one enrollment.
-pub const MAX_FRAMES: usize = 64;
+/// Bound on one frame (the server's default `max_frame_bytes`).
+pub const MAX_FRAME_LEN: usize = 512 * 1024;
+/// Bound on the frames of one enrollment (the server's default `max_frames`).
+pub const MAX_FRAMES: usize = 60;
 
 /// A step of the folder layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
