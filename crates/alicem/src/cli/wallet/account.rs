@@ -234,6 +234,7 @@ pub fn receipts(dir: &Path, args: JsonArgs) -> anyhow::Result<ExitCode> {
 
 pub fn change_pin(dir: &Path, args: PinStdinArgs) -> anyhow::Result<ExitCode> {
     let mut client = open_client(dir)?;
+    client.identity_id()?;
     let input = PinInput::new(args);
     let current = input.read("Your current PIN")?;
     let new = input.choose("Your new 6-digit PIN")?;
@@ -248,6 +249,8 @@ pub fn lifecycle(
     args: LifecycleArgs,
 ) -> anyhow::Result<ExitCode> {
     let mut client = open_client(dir)?;
+    // Before asking for the PIN.
+    client.identity_id()?;
     let (warning, done) = match action {
         LifecycleAction::Suspend => (
             "Suspending: no login will be possible until an agent resumes your identity.",
