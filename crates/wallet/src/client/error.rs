@@ -29,6 +29,8 @@ pub enum ClientError {
     Undecided(String),
     #[error("the server's enrollment session is unusable: {0}")]
     BadSession(&'static str),
+    #[error("the server's erasure receipt is not acceptable: {0}")]
+    BadReceipt(&'static str),
     #[error("no pending login {0:?} (it may have expired or been answered)")]
     UnknownLogin(String),
     #[error("login {0:?} has expired")]

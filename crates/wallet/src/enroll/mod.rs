@@ -9,8 +9,9 @@
 //! 4. [`Client::submit_evidence`]: upload, signed with the device key; the answer is
 //!    a [`Decision`]. On the agent path it is pending until an agent decides:
 //!    [`Client::poll_enrollment`].
-//! 5. On approval the credential (bound to the device key) and the erasure receipt
-//!    are stored; [`Client::register_pin`] then registers the chosen PIN.
+//! 5. The erasure receipt and, on approval, the credential are checked against the
+//!    server's issuer keys (`/.well-known/jwt-vc-issuer`) and stored (the credential
+//!    only if bound to this device's key); [`Client::register_pin`] then registers the chosen PIN.
 //!
 //! The session in progress is kept in the wallet (record `enrollment`), so polling and
 //! PIN registration survive a restart of the app.
@@ -20,11 +21,13 @@ mod frames;
 
 use alicem_api::enrollment::{
     DecisionReason, EnrollmentOutcome, EnrollmentPath, EnrollmentSession, EnrollmentStatus,
-    Evidence, LivenessAction, SelfieFrame, StartEnrollment,
+    ErasureReceiptClaims, Evidence, LivenessAction, SelfieFrame, StartEnrollment,
 };
 use alicem_api::{Bytes, paths};
 use alicem_credential::jose::jwt::now_unix;
+use alicem_credential::jose::{JwkSet, UnverifiedJws};
 use alicem_credential::pin::Pin;
+use alicem_credential::sd_jwt::SdJwtCredential;
 use alicem_emrtd::mrz::AccessKey;
 use alicem_emrtd::transport::Transport;
 use zeroize::Zeroize;
@@ -37,6 +40,16 @@ pub use frames::{
 use crate::client::http::{HttpClient, Method};
 use crate::client::{Client, ClientError, NO_BODY, Signed};
 use crate::records::{ErasureReceipt, PendingEnrollment};
+
+/// The credential issuer's metadata (SD-JWT VC): its identifier and the keys that sign
+/// credentials and erasure receipts.
+pub const ISSUER_METADATA_PATH: &str = "/.well-known/jwt-vc-issuer";
+
+#[derive(serde::Deserialize)]
+struct IssuerMetadata {
+    issuer: String,
+    jwks: serde_json::Value,
+}
 
 /// The version of the terms of use this wallet shows and the citizen accepts.
 pub const TERMS_VERSION: &str = "2026-01";
@@ -253,7 +266,24 @@ impl<H: HttpClient> Client<H> {
         self.apply_outcome(&pending.session_id, outcome)
     }
 
+    /// The server's credential issuer identifier and keys.
+    fn issuer_keys(&self) -> Result<(String, JwkSet), ClientError> {
+        let metadata: IssuerMetadata = self.call(
+            Method::Get,
+            ISSUER_METADATA_PATH,
+            NO_BODY,
+            Signed::No,
+            "reading the issuer's keys",
+        )?;
+        let keys = JwkSet::parse(metadata.jwks.to_string().as_bytes())
+            .map_err(|_| ClientError::BadSession("the issuer's keys are malformed"))?;
+        Ok((metadata.issuer, keys))
+    }
+
     /// Stores what an outcome brings (receipt, credential) and returns the decision.
+    /// Both must be signed by the server's issuer key: a receipt the server cannot be
+    /// held to is worthless, and a credential it did not sign would be refused at
+    /// every login.
     fn apply_outcome(
         &mut self,
         session_id: &str,
@@ -264,7 +294,29 @@ impl<H: HttpClient> Client<H> {
                 "the answer is about another session",
             ));
         }
-        if let Some(receipt) = &outcome.erasure_receipt {
+        let needs_keys =
+            outcome.erasure_receipt.is_some() || outcome.status == EnrollmentStatus::Approved;
+        let keys = if needs_keys {
+            Some(self.issuer_keys()?)
+        } else {
+            None
+        };
+        if let (Some(receipt), Some((issuer, keys))) = (&outcome.erasure_receipt, &keys) {
+            let signed = UnverifiedJws::parse(&receipt.jws)
+                .and_then(|jws| jws.verify_with_set(keys))
+                .map_err(|_| ClientError::BadReceipt("its signature does not verify"))?;
+            let claims: ErasureReceiptClaims = serde_json::from_slice(signed.payload())
+                .map_err(|_| ClientError::BadReceipt("its signed claims are malformed"))?;
+            if claims != receipt.claims {
+                return Err(ClientError::BadReceipt(
+                    "the signed claims differ from the shown ones",
+                ));
+            }
+            if claims.session_id != session_id || &claims.iss != issuer {
+                return Err(ClientError::BadReceipt(
+                    "it is about another session or issuer",
+                ));
+            }
             let body = serde_json::to_value(receipt)
                 .map_err(|_| ClientError::BadSession("the erasure receipt cannot be stored"))?;
             self.wallet_mut().add_receipt(ErasureReceipt {
@@ -278,6 +330,15 @@ impl<H: HttpClient> Client<H> {
                 let identity = outcome
                     .identity
                     .ok_or(ClientError::BadSession("approved without an identity"))?;
+                if let Some((issuer, keys)) = &keys {
+                    let credential = SdJwtCredential::parse(&identity.credential)?;
+                    credential.verify_issuer(keys)?;
+                    if credential.payload().iss.as_deref() != Some(issuer.as_str()) {
+                        return Err(ClientError::BadSession(
+                            "the credential names another issuer",
+                        ));
+                    }
+                }
                 // Checks the credential is bound to this device's key before keeping it.
                 self.wallet_mut().store_credential(&identity.credential)?;
                 self.wallet_mut().set_account_id(&identity.identity_id)?;
