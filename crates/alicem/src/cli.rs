@@ -1,6 +1,7 @@
 //! Command groups of the `alicem` binary, one module each.
 
 pub mod passport;
+pub mod serve;
 pub mod trust;
 pub mod wallet;
 

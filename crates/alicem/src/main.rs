@@ -32,6 +32,8 @@ enum Command {
     /// The citizen's wallet: enroll with a document, approve logins with the PIN,
     /// manage the identity.
     Wallet(cli::wallet::WalletArgs),
+    /// Run the identity server (enrollment API, agent console, OpenID Connect provider).
+    Serve(cli::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Passport(command) => cli::passport::run(command),
         Command::Trust(command) => cli::trust::run(command),
         Command::Wallet(args) => cli::wallet::run(args),
+        Command::Serve(args) => cli::serve::run(args),
     };
     match result {
         Ok(code) => code,
