@@ -1,5 +1,6 @@
 //! Command groups of the `alicem` binary, one module each.
 
+pub mod admin;
 pub mod passport;
 pub mod serve;
 pub mod trust;

@@ -34,6 +34,8 @@ enum Command {
     Wallet(cli::wallet::WalletArgs),
     /// Run the identity server (enrollment API, agent console, OpenID Connect provider).
     Serve(cli::serve::ServeArgs),
+    /// Administer the identity server: lost documents, trust, service providers, agents.
+    Admin(cli::admin::AdminArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Trust(command) => cli::trust::run(command),
         Command::Wallet(args) => cli::wallet::run(args),
         Command::Serve(args) => cli::serve::run(args),
+        Command::Admin(args) => cli::admin::run(args),
     };
     match result {
         Ok(code) => code,

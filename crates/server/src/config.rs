@@ -49,6 +49,9 @@ pub struct EnrollmentConfig {
     pub max_frame_bytes: usize,
     /// Terms versions a wallet may accept.
     pub accepted_terms: Vec<String>,
+    /// How long evidence waits in memory for an agent after its upload (seconds);
+    /// then it is erased and the session abandoned.
+    pub agent_window_seconds: u64,
 }
 
 impl Default for EnrollmentConfig {
@@ -60,6 +63,7 @@ impl Default for EnrollmentConfig {
             max_frames: 60,
             max_frame_bytes: 512 * 1024,
             accepted_terms: vec!["2026-01".into()],
+            agent_window_seconds: 4 * 3600,
         }
     }
 }

@@ -1,5 +1,8 @@
-//! Background jobs, run every `jobs_interval_seconds`: forget old device-proof
-//! `jti`s, delete connection history past the retention period (in batches).
+//! Background jobs, run every `jobs_interval_seconds`: end identities whose document
+//! expired, abandon enrollment sessions past their deadline (erasing what they held),
+//! drop unclaimed credentials and stale PIN challenges, forget old device-proof
+//! `jti`s, delete connection history past the retention period (in batches) and
+//! decided enrollment records past theirs.
 
 use tokio::task::JoinHandle;
 
@@ -14,6 +17,9 @@ pub const RETENTION_BATCH: i64 = 1000;
 pub struct JobReport {
     pub history_deleted: u64,
     pub jtis_forgotten: u64,
+    pub identities_expired: u64,
+    pub sessions_abandoned: u64,
+    pub enrollment_records_deleted: u64,
 }
 
 /// Starts the periodic jobs.
@@ -39,7 +45,45 @@ pub async fn run_once(state: &AppState) -> Result<JobReport, StoreError> {
         ..JobReport::default()
     };
     report.history_deleted = purge_history(state, now).await?;
+    report.identities_expired = state.store.expire_identities(now).await?;
+    report.sessions_abandoned = abandon_overdue(state, now).await?;
+    state.scratch.purge_pickups(now);
+    state.store.purge_pin_challenges(now).await?;
+    report.enrollment_records_deleted = state
+        .store
+        .purge_enrollments(now - i64::from(state.config.enrollment_record_days) * 86_400)
+        .await?;
     Ok(report)
+}
+
+/// Abandons sessions past their deadline, and waiting sessions whose evidence was
+/// erased (held past the agent window, or lost in a restart).
+pub async fn abandon_overdue(state: &AppState, now: i64) -> Result<u64, StoreError> {
+    let mut count = 0;
+    let mut overdue = state.store.enrollments_overdue(now).await?;
+    for (id, evidence) in state.scratch.take_overdue(now) {
+        drop(evidence);
+        if let Some(record) = state.store.enrollment(&id).await? {
+            overdue.push(record);
+        }
+    }
+    for status in [
+        alicem_api::enrollment::EnrollmentStatus::AwaitingAgent,
+        alicem_api::enrollment::EnrollmentStatus::NeedsReview,
+    ] {
+        for record in state.store.enrollments_with_status(status, 1000).await? {
+            if !state.scratch.is_held(&record.id) {
+                overdue.push(record);
+            }
+        }
+    }
+    for record in overdue {
+        match crate::enrollment::abandon(state, &record).await {
+            Ok(()) => count += 1,
+            Err(e) => tracing::error!(session = %record.id, error = %e, "abandoning a session"),
+        }
+    }
+    Ok(count)
 }
 
 /// Deletes the connection history older than the retention period, batch by batch.

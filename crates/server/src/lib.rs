@@ -13,6 +13,7 @@
 //! - [`oidc`]: the provider, merged into [`router`].
 
 pub mod account;
+pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod console;

@@ -18,7 +18,7 @@ CREATE TABLE identities (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX identities_device_key ON identities (device_key_thumbprint);
+CREATE INDEX identities_device_key ON identities (device_key_thumbprint);
 CREATE INDEX identities_document ON identities (document_fingerprint);
 CREATE INDEX identities_expiry ON identities (document_expires_at);
 

@@ -302,6 +302,42 @@ impl Store {
         Ok(())
     }
 
+    /// Ends the identities whose document has expired; returns how many.
+    pub async fn expire_identities(&self, now: i64) -> Result<u64, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let rows = sqlx::query(
+            "SELECT id FROM identities WHERE document_expires_at < $1 \
+             AND status IN ('pending_pin', 'active', 'suspended', 'locked')",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut count = 0;
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            set_status(
+                &mut *tx,
+                &id,
+                IdentityStatus::Expired,
+                Some(StatusReason::DocumentExpired),
+                now,
+            )
+            .await?;
+            super::audit::record(
+                &mut *tx,
+                now,
+                &super::audit::Actor::System,
+                "identity.expired",
+                &id,
+                "document expired",
+            )
+            .await?;
+            count += 1;
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+
     /// The device key (JWK JSON) of a device-proof subject: an identity, or an
     /// enrollment session still open or decided.
     pub async fn device_key_of(&self, subject: &str) -> Result<Option<DeviceSubject>, StoreError> {

@@ -16,9 +16,13 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub mod agents;
 pub mod audit;
+pub mod enrollments;
 pub mod history;
 pub mod identities;
+pub mod lost;
+pub mod pin_challenges;
 pub mod replay;
 pub mod service_providers;
 

@@ -86,3 +86,25 @@ pub async fn state(db: Db, trust: TrustStore) -> Option<TestServer> {
     let state = AppState::from_parts(config, store, keys, trust, clock.clone());
     Some(TestServer { dir, state, clock })
 }
+
+pub mod flow;
+pub mod wallet;
+
+impl TestServer {
+    /// Serves the state on an ephemeral port; returns the base URL.
+    pub async fn spawn(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            alicem_server::serve_on(listener, state, std::future::pending())
+                .await
+                .unwrap();
+        });
+        format!("http://{addr}")
+    }
+
+    pub fn now(&self) -> i64 {
+        self.state.now()
+    }
+}
