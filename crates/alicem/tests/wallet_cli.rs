@@ -75,7 +75,17 @@ fn the_face_path_without_frames_is_refused_before_contacting_the_server() {
     init(&dir);
     let out = wallet(
         &dir,
-        &["enroll", "--sim", "/nonexistent", "--can", "123456"],
+        &[
+            "enroll",
+            "--sim",
+            "/nonexistent",
+            "--can",
+            "123456",
+            "--email",
+            "a@b.fr",
+            "--phone",
+            "+33612345678",
+        ],
     );
     assert!(!out.status.success());
     let err = stderr(&out);
@@ -101,6 +111,10 @@ fn a_misnamed_frame_is_refused_before_contacting_the_server() {
             "123456",
             "--frames",
             frames.to_str().unwrap(),
+            "--email",
+            "a@b.fr",
+            "--phone",
+            "+33612345678",
         ],
     );
     assert!(!out.status.success());
@@ -119,7 +133,17 @@ fn an_unreachable_server_is_reported_as_such() {
     let out = wallet(
         &dir,
         &[
-            "enroll", "--sim", "/x", "--can", "123456", "--path", "agent",
+            "enroll",
+            "--sim",
+            "/x",
+            "--can",
+            "123456",
+            "--path",
+            "agent",
+            "--email",
+            "a@b.fr",
+            "--phone",
+            "+33612345678",
         ],
     );
     assert!(!out.status.success());

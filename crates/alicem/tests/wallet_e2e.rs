@@ -22,6 +22,17 @@ const EMAIL: &str = "marianne@example.org";
 const CLIENT_ID: &str = "impots-demo";
 const CLIENT_SECRET: &str = "a-client-secret-of-the-demo-tax-office";
 const REDIRECT_URI: &str = "http://127.0.0.1:1/callback";
+const AGENT: &str = "agent1";
+const AGENT_PASSWORD: &str = "a long agent password for tests";
+const OIDC_CLIENT: &str = r#"
+[[oidc.clients]]
+client_id = "impots-demo"
+name = "Impôts démo"
+client_secret = "a-client-secret-of-the-demo-tax-office"
+redirect_uris = ["http://127.0.0.1:1/callback"]
+scopes = ["given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry"]
+require_pkce = true
+"#;
 
 fn alicem(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_alicem"))
@@ -85,7 +96,9 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(dir: &Path, csca: &Path) -> Self {
+    /// Starts a server trusting `csca`, with one console agent; `extra` is appended
+    /// to its configuration.
+    fn start(dir: &Path, csca: &Path, extra: &str) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -103,19 +116,19 @@ impl Server {
 listen = "127.0.0.1:{port}"
 data_dir = "{data}"
 issuer = "{base}"
-
-[[oidc.clients]]
-client_id = "{CLIENT_ID}"
-name = "Impôts démo"
-client_secret = "{CLIENT_SECRET}"
-redirect_uris = ["{REDIRECT_URI}"]
-scopes = ["given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry"]
-require_pkce = true
+{extra}
 "#,
                 data = s(&data),
             ),
         )
         .unwrap();
+        let agent = Command::new(env!("CARGO_BIN_EXE_alicem"))
+            .args(["admin", "--config", s(&config), "agent", "add"])
+            .args(["--login", AGENT, "--name", "Agent Test"])
+            .env("ALICEM_AGENT_PASSWORD", AGENT_PASSWORD)
+            .output()
+            .unwrap();
+        ok(&agent);
         let child = Command::new(env!("CARGO_BIN_EXE_alicem"))
             .args(["serve", "--config", s(&config)])
             .stdout(Stdio::null())
@@ -150,19 +163,166 @@ fn jws_payload(token: &str) -> serde_json::Value {
     serde_json::from_slice(&b64::decode("payload", payload).unwrap()).unwrap()
 }
 
-/// The agent approves the enrollment with this session code on the console.
+/// The first `name="csrf" value="…"` of a console page.
+fn csrf(page: &str) -> String {
+    let start = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let len = page[start..].find('"').unwrap();
+    page[start..start + len].to_owned()
+}
+
+/// An agent logs in to the console, opens the session by its code and approves it
+/// (having seen the person and the document).
 fn agent_approves(server: &Server, session_code: &str) {
-    // The console's decision endpoint is defined by the server branch (issue 6); this
-    // is the step to finish when it lands.
     let http = http();
-    let answer = http
-        .post(format!(
-            "{}/agent/enrollments/{session_code}/approve",
-            server.base
-        ))
+    let base = &server.base;
+    let login = http
+        .post(format!("{base}/agent/login"))
+        .form(&[("login", AGENT), ("password", AGENT_PASSWORD)])
         .send()
         .unwrap();
-    assert!(answer.status().is_success() || answer.status().is_redirection());
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .unwrap_or_else(|| panic!("agent login refused (HTTP {})", login.status()))
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let queue = http
+        .get(format!("{base}/agent"))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let token = csrf(&queue);
+    let found = http
+        .post(format!("{base}/agent/find"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", token.as_str()), ("code", session_code)])
+        .send()
+        .unwrap();
+    let session = location(&found);
+    let decided = http
+        .post(format!("{}/decision", absolute(base, &session)))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("decision", "approve"),
+            ("confirm", "yes"),
+        ])
+        .send()
+        .unwrap();
+    assert!(
+        decided.status().is_success() || decided.status().is_redirection(),
+        "agent decision: HTTP {}",
+        decided.status()
+    );
+}
+
+/// A wallet enrolled on the agent path with `PIN`, against a running server.
+fn enrolled_wallet(tmp: &Path, server: &Server, doc: &Path) -> std::path::PathBuf {
+    let image = alicem_chip_sim::ChipImage::load(doc).unwrap();
+    let mrz = image.access.mrz.join("\n");
+    let w = tmp.join("wallet");
+    ok(&wallet(
+        &w,
+        &["init", "--server", &server.base, "--insecure-fast-pin-kdf"],
+        None,
+    ));
+    let started = wallet(
+        &w,
+        &[
+            "enroll",
+            "--sim",
+            s(doc),
+            "--mrz",
+            &mrz,
+            "--path",
+            "agent",
+            "--email",
+            EMAIL,
+            "--phone",
+            "+33612345678",
+            "--no-wait",
+        ],
+        None,
+    );
+    assert_eq!(
+        started.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let shown = json(&wallet(&w, &["show", "--json"], None));
+    let code = shown["enrollment_in_progress"]["session_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    agent_approves(server, &code);
+    ok(&wallet(
+        &w,
+        &["enroll", "--resume", "--pin-stdin"],
+        Some(&format!("{PIN}\n")),
+    ));
+    w
+}
+
+fn mint(tmp: &Path) -> std::path::PathBuf {
+    let doc = tmp.join("doc");
+    let pki = tmp.join("pki");
+    ok(&alicem(&[
+        "passport",
+        "mint",
+        "--out",
+        s(&doc),
+        "--pki",
+        s(&pki),
+    ]));
+    doc
+}
+
+#[test]
+fn enrolls_on_the_agent_path_and_five_wrong_pins_lock_the_identity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = mint(tmp.path());
+    let server = Server::start(tmp.path(), &doc.join("CSCA.der"), "");
+    let w = enrolled_wallet(tmp.path(), &server, &doc);
+
+    // Approved, credential stored and verified, receipt of what was erased.
+    let shown = json(&wallet(&w, &["show", "--json"], None));
+    assert!(shown["enrollment_in_progress"].is_null(), "{shown}");
+    let claims = &shown["credential"]["claims"];
+    assert!(claims["given_name"].is_string(), "{shown}");
+    assert!(claims["family_name"].is_string(), "{shown}");
+    let receipts = json(&wallet(&w, &["receipts", "--json"], None));
+    assert!(!receipts.as_array().unwrap().is_empty(), "{receipts}");
+    let status = json(&wallet(&w, &["status", "--json"], None));
+    assert_eq!(status["status"], "active", "{status}");
+
+    // A PIN change, then the old PIN is wrong.
+    let new_pin = "508163";
+    ok(&wallet(
+        &w,
+        &["pin", "change", "--pin-stdin"],
+        Some(&format!("{PIN}\n{new_pin}\n")),
+    ));
+    // Five wrong PINs lock the identity; the right one is refused afterwards.
+    for _ in 0..5 {
+        let out = wallet(&w, &["suspend", "--pin-stdin"], Some(&format!("{PIN}\n")));
+        assert!(!out.status.success());
+    }
+    let out = wallet(
+        &w,
+        &["suspend", "--pin-stdin"],
+        Some(&format!("{new_pin}\n")),
+    );
+    assert!(!out.status.success(), "suspended with a locked PIN");
+    let status = json(&wallet(&w, &["status", "--json"], None));
+    assert_eq!(status["status"], "locked", "{status}");
+    assert_eq!(status["pin_attempts_left"], 0, "{status}");
 }
 
 /// A browser: keeps the cookies the provider sets.
@@ -223,74 +383,11 @@ fn query_param(url: &str, name: &str) -> Option<String> {
 #[ignore = "needs server branch"]
 fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
     let tmp = tempfile::tempdir().unwrap();
-    let doc = tmp.path().join("doc");
-    let pki = tmp.path().join("pki");
-    ok(&alicem(&[
-        "passport",
-        "mint",
-        "--out",
-        s(&doc),
-        "--pki",
-        s(&pki),
-    ]));
-    let server = Server::start(tmp.path(), &doc.join("CSCA.der"));
-    let image = alicem_chip_sim::ChipImage::load(&doc).unwrap();
-    let mrz = image.access.mrz.join("\n");
-
-    // Enrollment.
-    let w = tmp.path().join("wallet");
-    ok(&wallet(
-        &w,
-        &["init", "--server", &server.base, "--insecure-fast-pin-kdf"],
-        None,
-    ));
-    let started = wallet(
-        &w,
-        &[
-            "enroll",
-            "--sim",
-            s(&doc),
-            "--mrz",
-            &mrz,
-            "--path",
-            "agent",
-            "--email",
-            EMAIL,
-            "--no-wait",
-        ],
-        None,
-    );
-    assert_eq!(
-        started.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
-    let shown = json(&wallet(&w, &["show", "--json"], None));
-    let code = shown["enrollment_in_progress"]["session_code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    agent_approves(&server, &code);
-    ok(&wallet(
-        &w,
-        &["enroll", "--resume", "--pin-stdin"],
-        Some(&format!("{PIN}\n")),
-    ));
+    let doc = mint(tmp.path());
+    let server = Server::start(tmp.path(), &doc.join("CSCA.der"), OIDC_CLIENT);
+    let w = enrolled_wallet(tmp.path(), &server, &doc);
     let shown = json(&wallet(&w, &["show", "--json"], None));
     let claims = &shown["credential"]["claims"];
-    assert!(claims["given_name"].is_string(), "{shown}");
-    assert!(claims["family_name"].is_string());
-    assert!(claims["birthdate"].is_string());
-    // The server erased the chip photo and says so.
-    let receipts = json(&wallet(&w, &["receipts", "--json"], None));
-    let items: Vec<&str> = receipts[0]["claims"]["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["item"].as_str().unwrap())
-        .collect();
-    assert!(items.contains(&"dg2"), "{receipts}");
 
     // A login asking for given name and birth date only.
     let http = http();

@@ -47,11 +47,11 @@ pub struct EnrollArgs {
     /// `02_smile.jpg`, `neutral.jpg`…; see docs/wallet.md). Required on the face path.
     #[arg(long, value_name = "DIR")]
     frames: Option<PathBuf>,
-    /// Contact e-mail given to the server.
-    #[arg(long, default_value = "")]
+    /// Contact e-mail given to the server (also the identifier typed at login).
+    #[arg(long, required_unless_present = "resume", default_value = "")]
     email: String,
-    /// Contact phone number given to the server.
-    #[arg(long, default_value = "")]
+    /// Contact phone number given to the server (international form, +33…).
+    #[arg(long, required_unless_present = "resume", default_value = "")]
     phone: String,
     /// Version of the terms of use you accept.
     #[arg(long, default_value = TERMS_VERSION)]
