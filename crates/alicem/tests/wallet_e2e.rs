@@ -380,7 +380,7 @@ fn query_param(url: &str, name: &str) -> Option<String> {
 }
 
 #[test]
-#[ignore = "needs server branch"]
+#[ignore = "needs the oidc branch (provider + login approval API) merged with server"]
 fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
     let tmp = tempfile::tempdir().unwrap();
     let doc = mint(tmp.path());
