@@ -4,6 +4,7 @@ pub mod admin;
 pub mod passport;
 pub mod serve;
 pub mod trust;
+pub mod wallet;
 
 /// Writes command output to stdout; a closed pipe (`| head`) is not an error.
 pub fn emit(text: &str) {

@@ -29,6 +29,9 @@ enum Command {
     /// Inspect CSCA trust material: master lists, certificates, CRLs.
     #[command(subcommand)]
     Trust(cli::trust::TrustCommand),
+    /// The citizen's wallet: enroll with a document, approve logins with the PIN,
+    /// manage the identity.
+    Wallet(cli::wallet::WalletArgs),
     /// Run the identity server (enrollment API, agent console, OpenID Connect provider).
     Serve(cli::serve::ServeArgs),
     /// Administer the identity server: lost documents, trust, service providers, agents.
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Passport(command) => cli::passport::run(command),
         Command::Trust(command) => cli::trust::run(command),
+        Command::Wallet(args) => cli::wallet::run(args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Admin(args) => cli::admin::run(args),
     };

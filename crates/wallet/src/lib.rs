@@ -1,10 +1,19 @@
 //! The citizen's side of alicem, as a library free of terminal I/O so that the CLI
 //! (`alicem wallet …`) and a phone UI can share it.
 //!
-//! This crate is the local core: [`Wallet`], a data directory holding the device key,
-//! the PIN's device secret, the identity credential, a copy of the connection history
-//! and the erasure receipts, encrypted at rest and written atomically. The enrollment
-//! client and login approval (HTTP) sit on top of it.
+//! Two layers:
+//!
+//! - the local core: [`Wallet`], a data directory holding the device key, the PIN's
+//!   device secret, the identity credential, a copy of the connection history and the
+//!   erasure receipts, encrypted at rest and written atomically;
+//! - the server's client: [`Client`] pairs a wallet with an [`HttpClient`] (the one
+//!   network seam; [`ReqwestHttp`] is the real one) and carries the protocols:
+//!   enrollment ([`enroll`]: chip reading over any `Transport`, liveness frames,
+//!   evidence upload, PIN registration), login approval ([`login`]) and the account's
+//!   life ([`account`]: status, history, suspend / revoke / delete, PIN change).
+//!
+//! Every request made as the device carries a device proof ([`client::device_proof`]).
+//! The user-facing guide is `docs/wallet.md`.
 //!
 //! # Data directory
 //!
@@ -36,15 +45,23 @@
 //! new version, never a mix. A new wallet is built in a sibling directory and renamed
 //! into place, so a crash during creation leaves no half wallet either.
 
+pub mod account;
+pub mod client;
 mod device_key;
+pub mod enroll;
 mod error;
 mod fsio;
+pub mod login;
 mod records;
 mod sealed;
 mod wallet;
 
+pub use account::LifecycleAction;
 pub use alicem_credential::pin::{KdfParams, PinSecret};
+pub use client::http::{HttpClient, ReqwestHttp};
+pub use client::{Client, ClientError};
 pub use device_key::DeviceKey;
 pub use error::WalletError;
-pub use records::{ErasureReceipt, HistoryCopy, Profile};
+pub use login::ApprovedLogin;
+pub use records::{ErasureReceipt, HistoryCopy, PendingEnrollment, Profile};
 pub use wallet::Wallet;

@@ -32,3 +32,19 @@ pub struct ErasureReceipt {
     /// The receipt as the server sent it (a signed document, when the server signs it).
     pub body: Value,
 }
+
+/// An enrollment started with the server and not finished on this wallet yet: kept so
+/// that the agent path can be polled later and the PIN registered after a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEnrollment {
+    pub session_id: String,
+    /// `face` or `agent`.
+    pub path: String,
+    /// The code to show an agent (agent path).
+    pub session_code: String,
+    /// Unix seconds after which the server abandons the session.
+    pub deadline: u64,
+    /// Set once the server approved and the credential is stored: only the PIN is
+    /// left to register.
+    pub approved: bool,
+}

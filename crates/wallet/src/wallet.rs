@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use crate::fsio::{self, io};
-use crate::records::{ErasureReceipt, HistoryCopy, Profile};
+use crate::records::{ErasureReceipt, HistoryCopy, PendingEnrollment, Profile};
 use crate::sealed::{KEY_FILE, SealedStore};
 use crate::{DeviceKey, WalletError};
 
@@ -29,6 +29,7 @@ mod record {
     pub const CREDENTIAL: &str = "credential";
     pub const HISTORY: &str = "history";
     pub const RECEIPTS: &str = "receipts";
+    pub const ENROLLMENT: &str = "enrollment";
 }
 
 /// An open wallet. Holds an exclusive lock on its directory until dropped.
@@ -180,6 +181,34 @@ impl Wallet {
             .put(record::PROFILE, &to_json(&profile), &mut os_rng())?;
         self.profile = profile;
         Ok(())
+    }
+
+    /// Forgets the identity (after it was revoked or deleted on the server).
+    pub fn clear_account_id(&mut self) -> Result<(), WalletError> {
+        let mut profile = self.profile.clone();
+        profile.account_id = None;
+        self.store
+            .put(record::PROFILE, &to_json(&profile), &mut os_rng())?;
+        self.profile = profile;
+        Ok(())
+    }
+
+    // --- enrollment in progress --------------------------------------------------
+
+    pub fn store_enrollment(&mut self, pending: &PendingEnrollment) -> Result<(), WalletError> {
+        self.store
+            .put(record::ENROLLMENT, &to_json(pending), &mut os_rng())
+    }
+
+    pub fn enrollment(&self) -> Result<Option<PendingEnrollment>, WalletError> {
+        self.store
+            .get(record::ENROLLMENT)?
+            .map(|bytes| from_json(record::ENROLLMENT, &bytes))
+            .transpose()
+    }
+
+    pub fn clear_enrollment(&mut self) -> Result<(), WalletError> {
+        self.store.remove(record::ENROLLMENT)
     }
 
     // --- PIN -------------------------------------------------------------------
