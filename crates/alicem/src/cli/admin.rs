@@ -69,6 +69,8 @@ pub enum TrustCommand {
     },
 }
 
+// Parsed once per run: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum SpCommand {
     /// Register a service provider; prints its client id (and secret, once).

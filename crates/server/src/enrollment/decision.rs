@@ -163,7 +163,7 @@ pub fn findings(evidence: &Evidence, verdict: &DocumentVerdict) -> DocumentFindi
         Err(_) => push(&mut rejections, DecisionReason::InconsistentData),
     }
     for dg in [1u8, 2] {
-        if verdict.data_groups.get(&dg).is_none() {
+        if !verdict.data_groups.contains_key(&dg) {
             push(&mut rejections, DecisionReason::InconsistentData);
         }
     }

@@ -160,8 +160,7 @@ pub async fn start(
         .config
         .enrollment
         .accepted_terms
-        .iter()
-        .any(|t| *t == request.terms_version)
+        .contains(&request.terms_version)
     {
         return Err(Problem::invalid(
             "terms_version",
@@ -293,6 +292,7 @@ async fn close(
 
 /// Issues the credential, erases the evidence and creates the identity. Returns the
 /// outcome (with the credential) and the identity id.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn approve(
     state: &AppState,
     record: &Enrollment,
