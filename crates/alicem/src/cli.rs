@@ -1,5 +1,7 @@
 //! Command groups of the `alicem` binary, one module each.
 
+pub mod face;
+pub mod models;
 pub mod passport;
 pub mod trust;
 

@@ -29,6 +29,12 @@ enum Command {
     /// Inspect CSCA trust material: master lists, certificates, CRLs.
     #[command(subcommand)]
     Trust(cli::trust::TrustCommand),
+    /// Compare faces and check liveness scripts (operators and tests).
+    #[command(subcommand)]
+    Face(cli::face::FaceCommand),
+    /// Fetch the face models.
+    #[command(subcommand)]
+    Models(cli::models::ModelsCommand),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +49,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Passport(command) => cli::passport::run(command),
         Command::Trust(command) => cli::trust::run(command),
+        Command::Face(command) => cli::face::run(command),
+        Command::Models(command) => cli::models::run(command),
     };
     match result {
         Ok(code) => code,
