@@ -41,7 +41,7 @@ impl Embedding {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Distance(pub f32);
 
-type Plan = TypedSimplePlan;
+type Plan = Arc<TypedRunnableModel>;
 
 /// The descriptor network, optimized once, shared between threads.
 pub struct Embedder {

@@ -5,7 +5,7 @@
 //! as [batch, width, height, 3]: width and height swapped.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use tract_onnx::prelude::*;
@@ -14,7 +14,7 @@ use crate::FaceError;
 use crate::frame::RgbFrame;
 use crate::geometry::Point;
 
-type Plan = TypedSimplePlan;
+type Plan = Arc<TypedRunnableModel>;
 
 /// A detected face: box corners, confidence and five points (image-left eye,
 /// image-right eye, nose, image-left mouth corner, image-right mouth corner).
@@ -57,7 +57,7 @@ impl Default for MtcnnParams {
 
 pub struct Mtcnn {
     pnet: InferenceModel,
-    pnet_plans: Mutex<HashMap<(usize, usize), Arc<Plan>>>,
+    pnet_plans: Mutex<HashMap<(usize, usize), Plan>>,
     rnet: Plan,
     onet: Plan,
 }
@@ -102,13 +102,13 @@ impl Mtcnn {
         })
     }
 
-    fn pnet_plan(&self, w: usize, h: usize) -> Result<Arc<Plan>, FaceError> {
+    fn pnet_plan(&self, w: usize, h: usize) -> Result<Plan, FaceError> {
         if let Ok(cache) = self.pnet_plans.lock()
             && let Some(p) = cache.get(&(w, h))
         {
             return Ok(p.clone());
         }
-        let plan = Arc::new(fixed_wh(self.pnet.clone(), w, h)?);
+        let plan = fixed_wh(self.pnet.clone(), w, h)?;
         if let Ok(mut cache) = self.pnet_plans.lock() {
             if cache.len() > 64 {
                 cache.clear();
@@ -168,7 +168,7 @@ impl Mtcnn {
                 .run(tvec!(tensor.into()))
                 .map_err(|e| FaceError::Inference(e.to_string()))?;
             let (reg, prob) = split_outputs(&out, 4, 2)?;
-            let (rw, rh) = (reg.1[1], reg.1[2]); // [1, W', H', 4]
+            let (rw, rh) = (reg.1.get(1).copied().unwrap_or(0), reg.1.get(2).copied().unwrap_or(0)); // [1, W', H', 4]
             let at = |t: &(Vec<f32>, Vec<usize>), x: usize, y: usize, c: usize| -> f64 {
                 let ch = t.1.get(3).copied().unwrap_or(1);
                 f64::from(t.0.get((x * rh + y) * ch + c).copied().unwrap_or(0.0))

@@ -446,7 +446,7 @@ impl Network {
                             ints("pads", &[p, p, p, p]),
                         ],
                     );
-                    let out = |n: usize| (n + 2 * padding - size) / stride + 1;
+                    let out = |n: usize| (n + 2 * padding).saturating_sub(*size) / stride + 1;
                     shape = [*filters, out(shape[1]), out(shape[2])];
                 }
                 Layer::Affine { gamma, beta } => {
@@ -471,7 +471,7 @@ impl Network {
                             ints("strides", &[*stride as i64, *stride as i64]),
                         ],
                     );
-                    let out = |n: usize| (n - size) / stride + 1;
+                    let out = |n: usize| n.saturating_sub(*size) / stride + 1;
                     shape = [shape[0], out(shape[1]), out(shape[2])];
                 }
                 Layer::AvgPoolAll => {

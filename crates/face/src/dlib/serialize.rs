@@ -90,7 +90,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length or count, bounded so a hostile file cannot ask for huge allocations.
-    pub fn len(&mut self, max: usize) -> Result<usize, DlibError> {
+    pub fn count(&mut self, max: usize) -> Result<usize, DlibError> {
         let n = self.uint(8)?;
         usize::try_from(n)
             .ok()
@@ -136,7 +136,7 @@ impl<'a> Reader<'a> {
     }
 
     pub fn string(&mut self) -> Result<String, DlibError> {
-        let n = self.len(1 << 16)?;
+        let n = self.count(1 << 16)?;
         let bytes = self.take(n)?;
         String::from_utf8(bytes.to_vec()).map_err(|_| self.error("string is not UTF-8"))
     }

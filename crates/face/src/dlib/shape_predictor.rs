@@ -53,21 +53,21 @@ impl ShapePredictor {
             return Err(r.error("initial shape has an odd number of coordinates"));
         }
         let n_points = initial.len() / 2;
-        let n_levels = r.len(1000)?;
+        let n_levels = r.count(1000)?;
         let mut forests = Vec::with_capacity(n_levels);
         for _ in 0..n_levels {
-            let n_trees = r.len(100_000)?;
+            let n_trees = r.count(100_000)?;
             let mut trees = Vec::with_capacity(n_trees.min(4096));
             for _ in 0..n_trees {
-                let n_splits = r.len(MAX_ITEMS)?;
+                let n_splits = r.count(MAX_ITEMS)?;
                 let mut splits = Vec::with_capacity(n_splits.min(4096));
                 for _ in 0..n_splits {
-                    let idx1 = r.len(MAX_ITEMS)?;
-                    let idx2 = r.len(MAX_ITEMS)?;
+                    let idx1 = r.count(MAX_ITEMS)?;
+                    let idx2 = r.count(MAX_ITEMS)?;
                     let thresh = r.f32()?;
                     splits.push(Split { idx1, idx2, thresh });
                 }
-                let n_leaves = r.len(MAX_ITEMS)?;
+                let n_leaves = r.count(MAX_ITEMS)?;
                 if n_leaves != n_splits + 1 {
                     return Err(r.error("a tree needs one more leaf than splits"));
                 }
@@ -83,16 +83,16 @@ impl ShapePredictor {
             }
             forests.push(trees);
         }
-        let n_anchor_levels = r.len(1000)?;
+        let n_anchor_levels = r.count(1000)?;
         if n_anchor_levels != n_levels {
             return Err(r.error("anchor levels differ from forest levels"));
         }
         let mut anchors = Vec::with_capacity(n_levels);
         for _ in 0..n_levels {
-            let n = r.len(MAX_ITEMS)?;
+            let n = r.count(MAX_ITEMS)?;
             let mut level = Vec::with_capacity(n.min(4096));
             for _ in 0..n {
-                let a = r.len(MAX_ITEMS)?;
+                let a = r.count(MAX_ITEMS)?;
                 if a >= n_points {
                     return Err(r.error("anchor index out of the shape"));
                 }
@@ -100,13 +100,13 @@ impl ShapePredictor {
             }
             anchors.push(level);
         }
-        let n_delta_levels = r.len(1000)?;
+        let n_delta_levels = r.count(1000)?;
         if n_delta_levels != n_levels {
             return Err(r.error("delta levels differ from forest levels"));
         }
         let mut levels = Vec::with_capacity(n_levels);
         for (trees, anchors) in forests.into_iter().zip(anchors) {
-            let n = r.len(MAX_ITEMS)?;
+            let n = r.count(MAX_ITEMS)?;
             if n != anchors.len() {
                 return Err(r.error("deltas and anchors differ in number"));
             }
