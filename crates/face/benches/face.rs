@@ -10,16 +10,29 @@ use alicem_face::{FaceConfig, FaceEngine, LivenessAction, RgbFrame, TimedFrame, 
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn media() -> PathBuf {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/fetch-face-test-media");
-    let out = std::process::Command::new(script).output().expect("fetch-face-test-media");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/fetch-face-test-media"
+    );
+    let out = std::process::Command::new(script)
+        .output()
+        .expect("fetch-face-test-media");
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn frame_640x480(path: &std::path::Path) -> Vec<u8> {
     // Scale the frame to 640×480 and re-encode it as the phone would upload it.
-    let img = image::open(path).expect("frame").resize_exact(640, 480, image::imageops::FilterType::Triangle);
+    let img = image::open(path).expect("frame").resize_exact(
+        640,
+        480,
+        image::imageops::FilterType::Triangle,
+    );
     let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).expect("jpeg");
+    img.write_to(
+        &mut std::io::Cursor::new(&mut out),
+        image::ImageFormat::Jpeg,
+    )
+    .expect("jpeg");
     out
 }
 
@@ -50,14 +63,21 @@ fn benches(c: &mut Criterion) {
     });
 
     let reference = std::fs::read(media.join("clm/franck_01829.jpg")).expect("reference");
-    let frames: Vec<Vec<u8>> = (0..10).map(|i| frame_640x480(&frame_path(1 + i * 10))).collect();
+    let frames: Vec<Vec<u8>> = (0..10)
+        .map(|i| frame_640x480(&frame_path(1 + i * 10)))
+        .collect();
     let timed: Vec<TimedFrame<'_>> = frames
         .iter()
         .enumerate()
-        .map(|(i, f)| TimedFrame { jpeg: f, timestamp_ms: i as u64 * 400 })
+        .map(|(i, f)| TimedFrame {
+            jpeg: f,
+            timestamp_ms: i as u64 * 400,
+        })
         .collect();
     let mut group = c.benchmark_group("enrollment");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("decision (DG2 + 10 frames of 640x480)", |b| {
         b.iter(|| {
             engine

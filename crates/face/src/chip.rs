@@ -37,10 +37,18 @@ impl DRect {
         self.t > self.b || self.l > self.r
     }
     fn width(&self) -> f64 {
-        if self.is_empty() { 0.0 } else { self.r - self.l + 1.0 }
+        if self.is_empty() {
+            0.0
+        } else {
+            self.r - self.l + 1.0
+        }
     }
     fn height(&self) -> f64 {
-        if self.is_empty() { 0.0 } else { self.b - self.t + 1.0 }
+        if self.is_empty() {
+            0.0
+        } else {
+            self.b - self.t + 1.0
+        }
     }
     fn area(&self) -> f64 {
         self.width() * self.height()
@@ -176,7 +184,9 @@ pub fn pyramid_down(img: &RgbFrame) -> RgbFrame {
     for r in 0..h {
         for c in 0..tw {
             for ch in 0..3 {
-                let at = |k: usize| u32::from(src.get((r * w + 2 * c + k) * 3 + ch).copied().unwrap_or(0));
+                let at = |k: usize| {
+                    u32::from(src.get((r * w + 2 * c + k) * 3 + ch).copied().unwrap_or(0))
+                };
                 if let Some(t) = temp.get_mut((r * tw + c) * 3 + ch) {
                     *t = at(0) + 4 * at(1) + 6 * at(2) + 4 * at(3) + at(4);
                 }
@@ -217,11 +227,9 @@ pub fn extract_chip(img: &RgbFrame, details: &ChipDetails) -> RgbFrame {
         grow = grow * 2.0 + 2.0;
     }
     let center = details.rect.center();
-    let rot = details
-        .rect
-        .corners()
-        .iter()
-        .fold(DRect::EMPTY, |acc, p| acc.include(rotate(center, *p, details.angle)));
+    let rot = details.rect.corners().iter().fold(DRect::EMPTY, |acc, p| {
+        acc.include(rotate(center, *p, details.angle))
+    });
     let img_rect = DRect {
         l: 0.0,
         t: 0.0,
@@ -297,6 +305,11 @@ pub fn extract_chip(img: &RgbFrame, details: &ChipDetails) -> RgbFrame {
 }
 
 /// `get_face_chip(img, shape5, size, padding)`.
-pub fn face_chip(img: &RgbFrame, landmarks: &[(i64, i64); 5], size: usize, padding: f64) -> RgbFrame {
+pub fn face_chip(
+    img: &RgbFrame,
+    landmarks: &[(i64, i64); 5],
+    size: usize,
+    padding: f64,
+) -> RgbFrame {
     extract_chip(img, &face_chip_details(landmarks, size, padding))
 }

@@ -65,7 +65,8 @@ impl Embedder {
         mean: [f32; 3],
         size: usize,
     ) -> Result<Self, FaceError> {
-        let corrupt = |e: TractError| FaceError::ModelCorrupt(format!("face descriptor network: {e}"));
+        let corrupt =
+            |e: TractError| FaceError::ModelCorrupt(format!("face descriptor network: {e}"));
         let plan = tract_onnx::onnx()
             .model_for_proto_model(proto)
             .map_err(corrupt)?
@@ -103,13 +104,16 @@ impl Embedder {
             .plan
             .run(tvec!(tensor.clone().into()))
             .map_err(|e| FaceError::Inference(e.to_string()))?;
-        if let Ok(s) = tensor.as_slice_mut::<f32>() {
-            s.zeroize();
-        }
+        tensor.as_bytes_mut().zeroize();
         let values = out
             .first()
-            .and_then(|t| t.as_slice::<f32>().ok())
-            .map(<[f32]>::to_vec)
+            .and_then(|t| {
+                t.try_as_plain_ram()
+                    .ok()?
+                    .as_slice::<f32>()
+                    .ok()
+                    .map(<[f32]>::to_vec)
+            })
             .ok_or_else(|| FaceError::Inference("no descriptor output".into()))?;
         Ok(Embedding(values))
     }

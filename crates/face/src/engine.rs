@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::FaceError;
 use crate::chip::face_chip;
 use crate::dlib::resnet::Network;
 use crate::dlib::shape_predictor::ShapePredictor;
@@ -16,7 +17,6 @@ use crate::liveness::{self, FrameInput, LivenessAction, LivenessConfig, Liveness
 use crate::models::{self, model_file};
 use crate::mtcnn::{Detection, Mtcnn, MtcnnParams};
 use crate::quality::{ImageRef, QualityConfig, QualityFailure, QualityIssue};
-use crate::FaceError;
 
 /// A selfie frame as uploaded: JPEG bytes and when it was taken.
 #[derive(Debug, Clone, Copy)]
@@ -128,7 +128,9 @@ impl FaceEngine {
         let shape = ShapePredictor::parse(&file(models::SHAPE_PREDICTOR)?)
             .map_err(|e| FaceError::ModelCorrupt(e.to_string()))?;
         if shape.num_parts() != 5 {
-            return Err(FaceError::ModelCorrupt("shape predictor is not 5-point".into()));
+            return Err(FaceError::ModelCorrupt(
+                "shape predictor is not 5-point".into(),
+            ));
         }
         let dat = file(models::RESNET)?;
         let network = Network::parse(&dat).map_err(|e| FaceError::ModelCorrupt(e.to_string()))?;
@@ -165,8 +167,13 @@ impl FaceEngine {
     }
 
     /// The descriptor of the face with these dlib landmarks.
-    pub fn embed(&self, img: &RgbFrame, landmarks: &[(i64, i64); 5]) -> Result<Embedding, FaceError> {
-        self.embedder.embed(&face_chip(img, landmarks, CHIP_SIZE, CHIP_PADDING))
+    pub fn embed(
+        &self,
+        img: &RgbFrame,
+        landmarks: &[(i64, i64); 5],
+    ) -> Result<Embedding, FaceError> {
+        self.embedder
+            .embed(&face_chip(img, landmarks, CHIP_SIZE, CHIP_PADDING))
     }
 
     /// The descriptor of an already aligned 150×150 chip.
@@ -201,7 +208,12 @@ impl FaceEngine {
             let chip = face_chip(img, &face.landmarks5, CHIP_SIZE, CHIP_PADDING);
             // The inner face (no padding) for brightness and sharpness.
             let inner = CHIP_SIZE / 5;
-            let (b, s) = chip.brightness_and_sharpness(inner, inner, CHIP_SIZE - 2 * inner, CHIP_SIZE - 2 * inner);
+            let (b, s) = chip.brightness_and_sharpness(
+                inner,
+                inner,
+                CHIP_SIZE - 2 * inner,
+                CHIP_SIZE - 2 * inner,
+            );
             analysis.chip_brightness = Some(b);
             analysis.chip_sharpness = Some(s);
             analysis.embedding = Some(self.embedder.embed(&chip)?);
@@ -268,7 +280,9 @@ impl FaceEngine {
         probe: &[u8],
         config: &FaceConfig,
     ) -> Result<Result<f32, QualityFailure>, FaceError> {
-        let analyse = |bytes: &[u8], which: ImageRef| -> Result<Result<Embedding, QualityFailure>, FaceError> {
+        let analyse = |bytes: &[u8],
+                       which: ImageRef|
+         -> Result<Result<Embedding, QualityFailure>, FaceError> {
             let img = match RgbFrame::decode(bytes) {
                 Ok(img) => img,
                 Err(_) => {
@@ -282,9 +296,10 @@ impl FaceEngine {
             if let Some(f) = Self::quality(&a, which, &config.quality) {
                 return Ok(Err(f));
             }
-            Ok(a
-                .embedding
-                .ok_or(QualityFailure { image: which, issue: QualityIssue::NoFace }))
+            Ok(a.embedding.ok_or(QualityFailure {
+                image: which,
+                issue: QualityIssue::NoFace,
+            }))
         };
         let r = match analyse(reference, ImageRef::Reference)? {
             Ok(e) => e,
@@ -323,7 +338,10 @@ impl FaceEngine {
                 embedding: a.embedding.as_ref(),
             })
             .collect();
-        Ok((liveness::check_script(&inputs, script, &config.liveness), failures))
+        Ok((
+            liveness::check_script(&inputs, script, &config.liveness),
+            failures,
+        ))
     }
 
     /// The whole face-path decision input for one enrollment.
@@ -345,7 +363,8 @@ impl FaceEngine {
         let mut analyses = Vec::with_capacity(frames.len());
         let mut usable = Vec::new();
         for (i, f) in frames.iter().enumerate() {
-            let img = RgbFrame::decode(f.jpeg).map_err(|e| FaceError::Image(format!("frame {i}: {e}")))?;
+            let img = RgbFrame::decode(f.jpeg)
+                .map_err(|e| FaceError::Image(format!("frame {i}: {e}")))?;
             let a = self.analyze(&img, config.min_face_size)?;
             drop(img);
             match Self::quality(&a, ImageRef::Frame(i), &config.quality) {
@@ -363,9 +382,8 @@ impl FaceEngine {
                 }
             }
         }
-        let matched = ref_ok
-            && !usable.is_empty()
-            && distance.is_some_and(|d| d <= config.match_threshold);
+        let matched =
+            ref_ok && !usable.is_empty() && distance.is_some_and(|d| d <= config.match_threshold);
         let inputs: Vec<FrameInput<'_>> = analyses
             .iter()
             .zip(frames)

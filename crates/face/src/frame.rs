@@ -23,7 +23,9 @@ impl RgbFrame {
     pub fn from_raw(width: usize, height: usize, mut data: Vec<u8>) -> Result<Self, FaceError> {
         if width.checked_mul(height).and_then(|n| n.checked_mul(3)) != Some(data.len()) {
             data.zeroize();
-            return Err(FaceError::Image("pixel buffer does not match its size".into()));
+            return Err(FaceError::Image(
+                "pixel buffer does not match its size".into(),
+            ));
         }
         Ok(Self {
             width,
@@ -140,7 +142,11 @@ impl RgbFrame {
                 n += 1.0;
             }
         }
-        let var = if n > 0.0 { s2 / n - (s / n).powi(2) } else { 0.0 };
+        let var = if n > 0.0 {
+            s2 / n - (s / n).powi(2)
+        } else {
+            0.0
+        };
         (mean, var)
     }
 }

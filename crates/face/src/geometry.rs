@@ -185,7 +185,12 @@ mod tests {
         ];
         let to: Vec<Point> = from
             .iter()
-            .map(|p| Point::new(2.0 * (c * p.x - s * p.y) + 5.0, 2.0 * (s * p.x + c * p.y) - 1.0))
+            .map(|p| {
+                Point::new(
+                    2.0 * (c * p.x - s * p.y) + 5.0,
+                    2.0 * (s * p.x + c * p.y) - 1.0,
+                )
+            })
             .collect();
         let t = Affine::similarity(&from, &to);
         for (f, e) in from.iter().zip(&to) {
@@ -195,8 +200,16 @@ mod tests {
 
     #[test]
     fn affine_through_three_points_is_exact() {
-        let from = [Point::new(0.0, 0.0), Point::new(1.0, 0.0), Point::new(1.0, 1.0)];
-        let to = [Point::new(5.0, 6.0), Point::new(9.0, 6.0), Point::new(9.0, 11.0)];
+        let from = [
+            Point::new(0.0, 0.0),
+            Point::new(1.0, 0.0),
+            Point::new(1.0, 1.0),
+        ];
+        let to = [
+            Point::new(5.0, 6.0),
+            Point::new(9.0, 6.0),
+            Point::new(9.0, 11.0),
+        ];
         let t = Affine::through(&from, &to).unwrap();
         assert!(t.apply(Point::new(0.5, 0.5)).distance(Point::new(7.0, 8.5)) < 1e-9);
     }

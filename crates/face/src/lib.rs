@@ -20,9 +20,7 @@ pub mod mtcnn;
 pub mod quality;
 
 pub use embedding::Embedding;
-pub use engine::{
-    EnrollmentFaceReport, FaceConfig, FaceEngine, FaceObservation, TimedFrame,
-};
+pub use engine::{EnrollmentFaceReport, FaceConfig, FaceEngine, FaceObservation, TimedFrame};
 pub use error::FaceError;
 pub use frame::RgbFrame;
 pub use liveness::{LivenessAction, LivenessReport, StepReport};

@@ -248,7 +248,10 @@ pub fn check_script(
     let start_after = base.last().map_or(0, |(i, _)| *i);
     // Each step: the first frame after the previous step where the action is seen;
     // the evidence runs while it stays above threshold.
-    let mut cursor = usable.iter().position(|(i, _)| *i > start_after).unwrap_or(usable.len());
+    let mut cursor = usable
+        .iter()
+        .position(|(i, _)| *i > start_after)
+        .unwrap_or(usable.len());
     for step in &mut report.steps {
         let th = step.threshold;
         let found = usable
@@ -287,4 +290,128 @@ pub fn check_script(
         });
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(yaw: f64, pitch: f64, smile: f64) -> (Signals, usize) {
+        (Signals { yaw, pitch, smile }, 1)
+    }
+
+    fn run(
+        seq: &[(Signals, usize)],
+        script: &[LivenessAction],
+        emb: &[Embedding],
+    ) -> LivenessReport {
+        let inputs: Vec<FrameInput<'_>> = seq
+            .iter()
+            .enumerate()
+            .map(|(i, (s, faces))| FrameInput {
+                timestamp_ms: i as u64 * 100,
+                faces: *faces,
+                signals: Some(*s),
+                embedding: emb.get(i),
+            })
+            .collect();
+        check_script(&inputs, script, &LivenessConfig::default())
+    }
+
+    const NEUTRAL: (f64, f64, f64) = (0.05, 0.5, 0.8);
+
+    fn seq(parts: &[(f64, f64, f64, usize)]) -> Vec<(Signals, usize)> {
+        parts
+            .iter()
+            .flat_map(|(y, p, s, n)| std::iter::repeat_n(frame(*y, *p, *s), *n))
+            .collect()
+    }
+
+    #[test]
+    fn actions_in_script_order_pass_with_evidence() {
+        let (y, p, s) = NEUTRAL;
+        let frames = seq(&[(y, p, s, 4), (0.4, p, s, 3), (y, p, s, 2), (y, p, 1.0, 3)]);
+        let r = run(
+            &frames,
+            &[LivenessAction::TurnLeft, LivenessAction::Smile],
+            &[],
+        );
+        assert!(r.passed, "{r:?}");
+        assert_eq!(r.steps[0].frames, vec![4, 5, 6]);
+        assert_eq!(r.steps[1].frames, vec![9, 10, 11]);
+        assert!((r.steps[0].values[0] - 0.35).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_same_actions_in_the_wrong_order_fail() {
+        let (y, p, s) = NEUTRAL;
+        let frames = seq(&[(y, p, s, 4), (y, p, 1.0, 3), (y, p, s, 2), (0.4, p, s, 3)]);
+        let r = run(
+            &frames,
+            &[LivenessAction::TurnLeft, LivenessAction::Smile],
+            &[],
+        );
+        assert!(!r.passed);
+        assert!(r.steps[0].seen && !r.steps[1].seen);
+        assert_eq!(r.failure.as_deref(), Some("smile not seen in order"));
+    }
+
+    #[test]
+    fn turning_to_the_citizens_right_is_not_a_left_turn() {
+        let (y, p, s) = NEUTRAL;
+        let frames = seq(&[(y, p, s, 4), (-0.4, p, s, 4)]);
+        assert!(!run(&frames, &[LivenessAction::TurnLeft], &[]).passed);
+        assert!(run(&frames, &[LivenessAction::TurnRight], &[]).passed);
+    }
+
+    #[test]
+    fn a_frame_with_two_faces_fails_the_script() {
+        let (y, p, s) = NEUTRAL;
+        let mut frames = seq(&[(y, p, s, 4), (0.4, p, s, 3)]);
+        frames[5].1 = 2;
+        let r = run(&frames, &[LivenessAction::TurnLeft], &[]);
+        assert!(!r.passed);
+        assert_eq!(r.frames_with_several_faces, vec![5]);
+    }
+
+    #[test]
+    fn a_different_face_breaks_continuity() {
+        let (y, p, s) = NEUTRAL;
+        let frames = seq(&[(y, p, s, 4), (0.4, p, s, 3)]);
+        let a = Embedding::from_values(vec![0.0; 128]);
+        let mut b = vec![0.0; 128];
+        b[0] = 0.9;
+        let b = Embedding::from_values(b);
+        let embs = vec![
+            a.clone(),
+            a.clone(),
+            a.clone(),
+            a.clone(),
+            a.clone(),
+            b.clone(),
+            b,
+        ];
+        let r = run(&frames, &[LivenessAction::TurnLeft], &embs);
+        assert!(!r.passed);
+        assert_eq!(r.continuity_break_at, Some(5));
+    }
+
+    #[test]
+    fn pose_signals_follow_the_nose() {
+        let pts = |nose_x: f64| {
+            [
+                Point::new(100.0, 100.0),
+                Point::new(160.0, 100.0),
+                Point::new(nose_x, 130.0),
+                Point::new(110.0, 160.0),
+                Point::new(150.0, 160.0),
+            ]
+        };
+        let centred = Signals::from_points(&pts(130.0));
+        assert!(centred.yaw.abs() < 1e-9);
+        assert!((centred.pitch - 0.5).abs() < 1e-9);
+        assert!((centred.smile - 40.0 / 60.0).abs() < 1e-9);
+        // Nose toward the image's right: the citizen turns to their left.
+        assert!((Signals::from_points(&pts(148.0)).yaw - 0.3).abs() < 1e-9);
+    }
 }

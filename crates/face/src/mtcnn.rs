@@ -119,7 +119,11 @@ impl Mtcnn {
     }
 
     /// Detects faces, best first.
-    pub fn detect(&self, img: &RgbFrame, params: &MtcnnParams) -> Result<Vec<Detection>, FaceError> {
+    pub fn detect(
+        &self,
+        img: &RgbFrame,
+        params: &MtcnnParams,
+    ) -> Result<Vec<Detection>, FaceError> {
         let (w, h) = (img.width(), img.height());
         if w < 12 || h < 12 {
             return Ok(Vec::new());
@@ -168,7 +172,10 @@ impl Mtcnn {
                 .run(tvec!(tensor.into()))
                 .map_err(|e| FaceError::Inference(e.to_string()))?;
             let (reg, prob) = split_outputs(&out, 4, 2)?;
-            let (rw, rh) = (reg.1.get(1).copied().unwrap_or(0), reg.1.get(2).copied().unwrap_or(0)); // [1, W', H', 4]
+            let (rw, rh) = (
+                reg.1.get(1).copied().unwrap_or(0),
+                reg.1.get(2).copied().unwrap_or(0),
+            ); // [1, W', H', 4]
             let at = |t: &(Vec<f32>, Vec<usize>), x: usize, y: usize, c: usize| -> f64 {
                 let ch = t.1.get(3).copied().unwrap_or(1);
                 f64::from(t.0.get((x * rh + y) * ch + c).copied().unwrap_or(0.0))
@@ -188,7 +195,12 @@ impl Mtcnn {
                 .map(|(x, y, s)| {
                     // The package flips the regression maps when exactly one cell fires.
                     let rx = if single { rw - 1 - x } else { x };
-                    let reg4 = [at(&reg, rx, y, 0), at(&reg, rx, y, 1), at(&reg, rx, y, 2), at(&reg, rx, y, 3)];
+                    let reg4 = [
+                        at(&reg, rx, y, 0),
+                        at(&reg, rx, y, 1),
+                        at(&reg, rx, y, 2),
+                        at(&reg, rx, y, 3),
+                    ];
                     let q = |v: f64| (v / scale).trunc();
                     Cand {
                         b: [
@@ -222,7 +234,11 @@ impl Mtcnn {
                 ];
                 let mut b = rerec(b);
                 b.iter_mut().for_each(|v| *v = v.trunc());
-                Cand { b, score: c.score, reg: [0.0; 4] }
+                Cand {
+                    b,
+                    score: c.score,
+                    reg: [0.0; 4],
+                }
             })
             .collect();
         // Stage 2.
@@ -234,12 +250,20 @@ impl Mtcnn {
             let score = f64::from(prob.0.get(1).copied().unwrap_or(0.0));
             if score > f64::from(params.thresholds[1]) {
                 let r = |i: usize| f64::from(reg.0.get(i).copied().unwrap_or(0.0));
-                passed.push(Cand { b: c.b, score, reg: [r(0), r(1), r(2), r(3)] });
+                passed.push(Cand {
+                    b: c.b,
+                    score,
+                    reg: [r(0), r(1), r(2), r(3)],
+                });
             }
         }
         boxes = nms(passed, 0.7, false)
             .into_iter()
-            .map(|c| Cand { b: rerec(bbreg(c.b, c.reg)), score: c.score, reg: [0.0; 4] })
+            .map(|c| Cand {
+                b: rerec(bbreg(c.b, c.reg)),
+                score: c.score,
+                reg: [0.0; 4],
+            })
             .collect();
         // Stage 3.
         let mut found: Vec<(Cand, [Point; 5])> = Vec::new();
@@ -256,14 +280,23 @@ impl Mtcnn {
             let bw = b[2] - b[0] + 1.0;
             let bh = b[3] - b[1] + 1.0;
             let p = |i: usize| f64::from(pts.0.get(i).copied().unwrap_or(0.0));
-            let points = [0, 1, 2, 3, 4].map(|i| Point::new(bw * p(i) + b[0] - 1.0, bh * p(i + 5) + b[1] - 1.0));
+            let points = [0, 1, 2, 3, 4]
+                .map(|i| Point::new(bw * p(i) + b[0] - 1.0, bh * p(i + 5) + b[1] - 1.0));
             let r = |i: usize| f64::from(reg.0.get(i).copied().unwrap_or(0.0));
             found.push((
-                Cand { b: bbreg(b, [r(0), r(1), r(2), r(3)]), score, reg: [0.0; 4] },
+                Cand {
+                    b: bbreg(b, [r(0), r(1), r(2), r(3)]),
+                    score,
+                    reg: [0.0; 4],
+                },
                 points,
             ));
         }
-        let keep = nms_indices(&found.iter().map(|(c, _)| *c).collect::<Vec<_>>(), 0.7, true);
+        let keep = nms_indices(
+            &found.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+            0.7,
+            true,
+        );
         Ok(keep
             .into_iter()
             .filter_map(|i| found.get(i))
@@ -328,7 +361,12 @@ fn split_outputs(
     let find = |n: usize| {
         out.iter()
             .find(|t| t.shape().last() == Some(&n))
-            .and_then(|t| Some((t.as_slice::<f32>().ok()?.to_vec(), t.shape().to_vec())))
+            .and_then(|t| {
+                Some((
+                    t.try_as_plain_ram().ok()?.as_slice::<f32>().ok()?.to_vec(),
+                    t.shape().to_vec(),
+                ))
+            })
             .ok_or_else(|| FaceError::Inference(format!("MTCNN output with {n} channels missing")))
     };
     Ok((find(a)?, find(b)?))
@@ -346,12 +384,19 @@ fn rerec(b: [f64; 4]) -> [f64; 4] {
 fn bbreg(b: [f64; 4], reg: [f64; 4]) -> [f64; 4] {
     let w = b[2] - b[0] + 1.0;
     let h = b[3] - b[1] + 1.0;
-    [b[0] + reg[0] * w, b[1] + reg[1] * h, b[2] + reg[2] * w, b[3] + reg[3] * h]
+    [
+        b[0] + reg[0] * w,
+        b[1] + reg[1] * h,
+        b[2] + reg[2] * w,
+        b[3] + reg[3] * h,
+    ]
 }
 
 fn nms(boxes: Vec<Cand>, threshold: f64, min: bool) -> Vec<Cand> {
     let keep = nms_indices(&boxes, threshold, min);
-    keep.into_iter().filter_map(|i| boxes.get(i).copied()).collect()
+    keep.into_iter()
+        .filter_map(|i| boxes.get(i).copied())
+        .collect()
 }
 
 /// Greedy non-maximum suppression; indices best first.
@@ -368,7 +413,9 @@ fn nms_indices(boxes: &[Cand], threshold: f64, min: bool) -> Vec<usize> {
         let Some(bi) = boxes.get(i) else { break };
         pick.push(i);
         order.retain(|j| {
-            let Some(bj) = boxes.get(*j) else { return false };
+            let Some(bj) = boxes.get(*j) else {
+                return false;
+            };
             let w = (bi.b[2].min(bj.b[2]) - bi.b[0].max(bj.b[0]) + 1.0).max(0.0);
             let h = (bi.b[3].min(bj.b[3]) - bi.b[1].max(bj.b[1]) + 1.0).max(0.0);
             let inter = w * h;

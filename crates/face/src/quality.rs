@@ -30,12 +30,26 @@ impl fmt::Display for ImageRef {
 pub enum QualityIssue {
     Undecodable,
     NoFace,
-    SeveralFaces { count: usize },
-    TooSmall { eye_distance_px: f64, minimum_px: f64 },
+    SeveralFaces {
+        count: usize,
+    },
+    TooSmall {
+        eye_distance_px: f64,
+        minimum_px: f64,
+    },
     CutByBorder,
-    TooDark { brightness: f64, minimum: f64 },
-    TooBlurred { sharpness: f64, minimum: f64 },
-    NotFrontal { yaw: f64, maximum: f64 },
+    TooDark {
+        brightness: f64,
+        minimum: f64,
+    },
+    TooBlurred {
+        sharpness: f64,
+        minimum: f64,
+    },
+    NotFrontal {
+        yaw: f64,
+        maximum: f64,
+    },
 }
 
 /// One failed image and why; `Display` gives a sentence ("two faces in frame 3").
@@ -51,7 +65,9 @@ fn count_word(n: usize) -> String {
     const WORDS: [&str; 10] = [
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
     ];
-    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_string())
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| (*w).to_string())
 }
 
 impl fmt::Display for QualityFailure {
@@ -74,7 +90,10 @@ impl fmt::Display for QualityFailure {
             QualityIssue::TooDark {
                 brightness,
                 minimum,
-            } => write!(f, "face too dark in {img} (brightness {brightness:.0}, at least {minimum:.0} needed)"),
+            } => write!(
+                f,
+                "face too dark in {img} (brightness {brightness:.0}, at least {minimum:.0} needed)"
+            ),
             QualityIssue::TooBlurred { sharpness, minimum } => write!(
                 f,
                 "face too blurred in {img} (sharpness {sharpness:.0}, at least {minimum:.0} needed)"

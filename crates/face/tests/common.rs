@@ -25,7 +25,10 @@ pub fn engine() -> &'static FaceEngine {
 pub fn media_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/fetch-face-test-media");
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/fetch-face-test-media"
+        );
         let out = std::process::Command::new(script)
             .output()
             .expect("running scripts/fetch-face-test-media");
@@ -53,13 +56,18 @@ pub fn media(file: &str) -> Option<PathBuf> {
 }
 
 pub fn shared(relative: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/face/")).join(relative)
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/vectors/face/"
+    ))
+    .join(relative)
 }
 
 pub fn reference() -> &'static serde_json::Value {
     static REF: OnceLock<serde_json::Value> = OnceLock::new();
     REF.get_or_init(|| {
-        let text = std::fs::read_to_string(shared("reference/reference.json")).expect("reference.json");
+        let text =
+            std::fs::read_to_string(shared("reference/reference.json")).expect("reference.json");
         serde_json::from_str(&text).expect("reference.json is JSON")
     })
 }
@@ -73,7 +81,11 @@ pub fn floats(v: &serde_json::Value) -> Vec<f32> {
 }
 
 pub fn l2(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>().sqrt()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f32>()
+        .sqrt()
 }
 
 pub fn points5(v: &serde_json::Value) -> [(i64, i64); 5] {

@@ -34,7 +34,10 @@ fn network_reproduces_dlib_embeddings_on_dlibs_own_chips() {
     let mut worst = 0f32;
     let mut n = 0;
     for (file, face) in faces() {
-        let chip = load(&shared(&format!("reference/{}", face["chip"].as_str().expect("chip"))));
+        let chip = load(&shared(&format!(
+            "reference/{}",
+            face["chip"].as_str().expect("chip")
+        )));
         let ours = engine.embed_chip(&chip).expect("embed");
         let d = l2(ours.values(), &floats(&face["embedding_from_chip"]));
         assert!(d <= 1e-4, "{file}: L2 {d} from dlib's embedding");
@@ -74,7 +77,10 @@ fn chip_extraction_matches_dlibs_get_face_chip() {
         let Some(path) = media(&file) else { continue };
         let img = load(&path);
         let chip = face_chip(&img, &points5(&face["landmarks5"]), 150, 0.25);
-        let theirs = load(&shared(&format!("reference/{}", face["chip"].as_str().expect("chip"))));
+        let theirs = load(&shared(&format!(
+            "reference/{}",
+            face["chip"].as_str().expect("chip")
+        )));
         let diff: f64 = chip
             .as_raw()
             .iter()
@@ -97,7 +103,9 @@ fn alignment_and_embedding_from_dlib_landmarks_match_dlib() {
     for (file, face) in faces() {
         let Some(path) = media(&file) else { continue };
         let img = load(&path);
-        let e = engine.embed(&img, &points5(&face["landmarks5"])).expect("embed");
+        let e = engine
+            .embed(&img, &points5(&face["landmarks5"]))
+            .expect("embed");
         let d = l2(e.values(), &floats(&face["embedding"]));
         assert!(d <= 0.01, "{file}: {d}");
         n += 1;

@@ -75,10 +75,14 @@ fn passport_crop(name: &str, ext: &str) -> Vec<u8> {
     let crop = img.crop(x0, y0, side as usize, (side * 1.25) as usize);
     let dir = tempfile::tempdir().expect("tempdir");
     let png: PathBuf = dir.path().join("crop.png");
-    image::RgbImage::from_raw(crop.width() as u32, crop.height() as u32, crop.as_raw().to_vec())
-        .expect("buffer")
-        .save(&png)
-        .expect("png");
+    image::RgbImage::from_raw(
+        crop.width() as u32,
+        crop.height() as u32,
+        crop.as_raw().to_vec(),
+    )
+    .expect("buffer")
+    .save(&png)
+    .expect("png");
     let out = dir.path().join(format!("crop.{ext}"));
     let status = std::process::Command::new("ffmpeg")
         .args(["-loglevel", "error", "-y", "-i"])
@@ -94,9 +98,17 @@ fn passport_crop(name: &str, ext: &str) -> Vec<u8> {
 #[test]
 fn jpeg2000_passport_crops_match_their_holder_and_no_one_else() {
     let obama_jp2 = passport_crop("fr_obama.jpg", "jp2");
-    assert_eq!(&obama_jp2[..8], &[0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20], "a JP2 file");
+    assert_eq!(
+        &obama_jp2[..8],
+        &[0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20],
+        "a JP2 file"
+    );
     let biden_j2k = passport_crop("fr_biden.jpg", "j2k");
-    assert_eq!(&biden_j2k[..4], &[0xFF, 0x4F, 0xFF, 0x51], "a J2K codestream");
+    assert_eq!(
+        &biden_j2k[..4],
+        &[0xFF, 0x4F, 0xFF, 0x51],
+        "a J2K codestream"
+    );
     let franck_jp2 = passport_crop("clm_franck_01829.jpg", "jp2");
 
     for (reference, probe, same) in [
@@ -117,7 +129,11 @@ fn jpeg2000_passport_crops_match_their_holder_and_no_one_else() {
 #[test]
 fn an_image_without_a_face_is_named_as_unusable() {
     let outcome = engine()
-        .compare(&photo("fr_obama.jpg"), &photo("clm_skullmask.jpg"), &FaceConfig::default())
+        .compare(
+            &photo("fr_obama.jpg"),
+            &photo("clm_skullmask.jpg"),
+            &FaceConfig::default(),
+        )
         .expect("compare");
     let failure = outcome.expect_err("a skull mask is not a usable face");
     assert_eq!(failure.image, ImageRef::Frame(0));
@@ -142,7 +158,10 @@ fn a_photo_of_several_people_fails_the_quality_gate() {
     }
     let mut jpeg = Vec::new();
     image::DynamicImage::ImageRgb8(both)
-        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
         .expect("jpeg");
     let failure = engine()
         .compare(&photo("fr_obama2.jpg"), &jpeg, &FaceConfig::default())

@@ -115,7 +115,11 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
             (Some(d), _) => emit(&format!(
                 "distance {d:.4} (threshold {}): {}\n",
                 args.threshold,
-                if matched { "same person" } else { "different people" }
+                if matched {
+                    "same person"
+                } else {
+                    "different people"
+                }
             )),
             (None, Some(e)) => emit(&format!("unusable image: {e}\n")),
             (None, None) => {}
@@ -187,7 +191,11 @@ fn liveness(args: LivenessArgs) -> anyhow::Result<ExitCode> {
         emit(&format!(
             "liveness {}{}\n",
             if report.passed { "passed" } else { "failed" },
-            report.failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default()
+            report
+                .failure
+                .as_deref()
+                .map(|f| format!(": {f}"))
+                .unwrap_or_default()
         ));
     }
     Ok(if report.passed {

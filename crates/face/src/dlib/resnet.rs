@@ -15,13 +15,25 @@ use super::serialize::{DlibError, Reader};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Input,
-    Con { filters: usize, size: usize, stride: usize },
+    Con {
+        filters: usize,
+        size: usize,
+        stride: usize,
+    },
     Affine,
     Relu,
-    MaxPool { size: usize, stride: usize },
-    AvgPool { size: usize, stride: usize },
+    MaxPool {
+        size: usize,
+        stride: usize,
+    },
+    AvgPool {
+        size: usize,
+        stride: usize,
+    },
     AvgPoolAll,
-    Fc { outputs: usize },
+    Fc {
+        outputs: usize,
+    },
     Tag(u8),
     Skip(u8),
     AddPrev(u8),
@@ -36,10 +48,18 @@ impl Kind {
 /// `block<N, affine, stride>`: con(stride), affine, relu, con(1), affine.
 fn block(out: &mut Vec<Kind>, n: usize, stride: usize) {
     out.extend([
-        Kind::Con { filters: n, size: 3, stride },
+        Kind::Con {
+            filters: n,
+            size: 3,
+            stride,
+        },
         Kind::Affine,
         Kind::Relu,
-        Kind::Con { filters: n, size: 3, stride: 1 },
+        Kind::Con {
+            filters: n,
+            size: 3,
+            stride: 1,
+        },
         Kind::Affine,
     ]);
 }
@@ -68,7 +88,11 @@ fn ares_down(out: &mut Vec<Kind>, n: usize) {
 fn architecture() -> Vec<Kind> {
     let mut a = vec![
         Kind::Input,
-        Kind::Con { filters: 32, size: 7, stride: 2 },
+        Kind::Con {
+            filters: 32,
+            size: 7,
+            stride: 2,
+        },
         Kind::Affine,
         Kind::Relu,
         Kind::MaxPool { size: 3, stride: 2 },
@@ -105,12 +129,25 @@ enum Layer {
         weights: Vec<f32>,
         bias: Vec<f32>,
     },
-    Affine { gamma: Vec<f32>, beta: Vec<f32> },
+    Affine {
+        gamma: Vec<f32>,
+        beta: Vec<f32>,
+    },
     Relu,
-    MaxPool { size: usize, stride: usize },
-    AvgPool { size: usize, stride: usize },
+    MaxPool {
+        size: usize,
+        stride: usize,
+    },
+    AvgPool {
+        size: usize,
+        stride: usize,
+    },
     AvgPoolAll,
-    Fc { inputs: usize, outputs: usize, weights: Vec<f32> },
+    Fc {
+        inputs: usize,
+        outputs: usize,
+        weights: Vec<f32>,
+    },
     Tag(u8),
     Skip(u8),
     AddPrev(u8),

@@ -171,7 +171,10 @@ impl<'a> Reader<'a> {
 
     /// Raw little-endian f32 values (dlib tensors).
     pub fn raw_f32s(&mut self, n: usize) -> Result<Vec<f32>, DlibError> {
-        let bytes = self.take(n.checked_mul(4).ok_or_else(|| self.error("size overflow"))?)?;
+        let bytes = self.take(
+            n.checked_mul(4)
+                .ok_or_else(|| self.error("size overflow"))?,
+        )?;
         Ok(bytes
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))

@@ -137,7 +137,10 @@ impl ShapePredictor {
         let mut current = self.initial.clone();
         // Maps the normalized [0,1]² square onto the rectangle.
         let (l, t) = (rect.left as f64, rect.top as f64);
-        let (sx, sy) = ((rect.right - rect.left) as f64, (rect.bottom - rect.top) as f64);
+        let (sx, sy) = (
+            (rect.right - rect.left) as f64,
+            (rect.bottom - rect.top) as f64,
+        );
         let to_img = |x: f32, y: f32| Point::new(l + sx * f64::from(x), t + sy * f64::from(y));
         let mut pixels: Vec<f32> = Vec::new();
         for level in &self.levels {
@@ -156,7 +159,11 @@ impl ShapePredictor {
                 while let Some(split) = tree.splits.get(i) {
                     let a = pixels.get(split.idx1).copied().unwrap_or_default();
                     let b = pixels.get(split.idx2).copied().unwrap_or_default();
-                    i = if a - b > split.thresh { 2 * i + 1 } else { 2 * i + 2 };
+                    i = if a - b > split.thresh {
+                        2 * i + 1
+                    } else {
+                        2 * i + 2
+                    };
                 }
                 if let Some(leaf) = tree.leaves.get(i - tree.splits.len()) {
                     for (c, d) in current.iter_mut().zip(leaf) {
