@@ -1,6 +1,8 @@
 //! Command groups of the `alicem` binary, one module each.
 
 pub mod admin;
+pub mod face;
+pub mod models;
 pub mod passport;
 pub mod serve;
 pub mod trust;

@@ -36,6 +36,12 @@ enum Command {
     Serve(cli::serve::ServeArgs),
     /// Administer the identity server: lost documents, trust, service providers, agents.
     Admin(cli::admin::AdminArgs),
+    /// Compare faces and check liveness scripts (operators and tests).
+    #[command(subcommand)]
+    Face(cli::face::FaceCommand),
+    /// Fetch the face models.
+    #[command(subcommand)]
+    Models(cli::models::ModelsCommand),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +59,8 @@ fn main() -> ExitCode {
         Command::Wallet(args) => cli::wallet::run(args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Admin(args) => cli::admin::run(args),
+        Command::Face(command) => cli::face::run(command),
+        Command::Models(command) => cli::models::run(command),
     };
     match result {
         Ok(code) => code,
