@@ -1,1 +1,4 @@
 //! placeholder
+
+pub mod login;
+pub mod oidc;
