@@ -1,5 +1,6 @@
 //! Command groups of the `alicem` binary, one module each.
 
+pub mod demo_sp;
 pub mod passport;
 pub mod trust;
 

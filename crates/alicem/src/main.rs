@@ -29,6 +29,8 @@ enum Command {
     /// Inspect CSCA trust material: master lists, certificates, CRLs.
     #[command(subcommand)]
     Trust(cli::trust::TrustCommand),
+    /// A tiny demonstration service provider ("Impôts démo") that logs in with alicem.
+    DemoSp(cli::demo_sp::DemoSpArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Passport(command) => cli::passport::run(command),
         Command::Trust(command) => cli::trust::run(command),
+        Command::DemoSp(args) => cli::demo_sp::run(args),
     };
     match result {
         Ok(code) => code,

@@ -178,10 +178,8 @@ pub async fn approve(
         .filter(|(k, _)| request.scopes.claims.contains(k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if request.scopes.claims.contains("email")
-        && let Some(email) = &record.email
-    {
-        claims.insert("email".into(), Value::String(email.clone()));
+    if request.scopes.claims.contains("email") {
+        claims.insert("email".into(), Value::String(phone.email.clone()));
     }
     let released: Vec<String> = claims.keys().cloned().collect();
     let grant = Arc::new(Grant {

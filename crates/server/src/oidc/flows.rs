@@ -36,6 +36,9 @@ pub struct PendingPhone {
     pub presentation_nonce: String,
     /// Claims the presentation must carry (the requested civil-status claims).
     pub credential_claims: Vec<String>,
+    /// The identifier typed on the page: the `email` claim, when asked (the server
+    /// keeps only a keyed hash of it).
+    pub email: String,
 }
 
 /// One authorization request in a browser.

@@ -164,6 +164,7 @@ async fn find_phone(
         pin_challenge: PinChallenge::generate(verifier, &mut os_rng()),
         presentation_nonce: random_id(24),
         credential_claims: credential_claims(t),
+        email: identifier.to_owned(),
     }))
 }
 

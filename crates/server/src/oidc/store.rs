@@ -24,13 +24,12 @@ pub struct IdentityRecord {
     pub device_key_thumbprint: String,
     pub pin_verifier: Option<PinVerifier>,
     pub pin_attempts: PinAttempts,
-    /// The contact e-mail given at enrollment (the `email` claim).
-    pub email: Option<String>,
 }
 
 /// The provider's storage seam.
 pub trait OidcStore: KeyStore {
-    /// The identity whose contact e-mail is `email` (case-insensitive), if any.
+    /// The identity whose login identifier (the e-mail given at enrollment,
+    /// compared case-insensitively) is `email`, if any.
     fn identity_by_email<'a>(&'a self, email: &'a str)
     -> BoxFut<'a, Result<Option<String>, StoreError>>;
     fn identity<'a>(&'a self, id: &'a str)
