@@ -163,7 +163,10 @@ pub fn encrypt(
             (cek, wrapped)
         }
         RecipientKey::P256(public) => {
-            let ephemeral = p256::ecdh::EphemeralSecret::random(rng);
+            let ephemeral = {
+                use p256::elliptic_curve::Generate;
+                p256::ecdh::EphemeralSecret::generate_from_rng(rng)
+            };
             let epk = Jwk::from_p256(&p256::ecdsa::VerifyingKey::from(ephemeral.public_key()));
             header.insert("epk".into(), epk.to_json());
             let shared = ephemeral.diffie_hellman(public);
@@ -312,6 +315,11 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
+    fn gen_secret(rng: &mut rand::rngs::StdRng) -> p256::SecretKey {
+        use p256::elliptic_curve::Generate;
+        p256::SecretKey::generate_from_rng(rng)
+    }
+
     fn rng() -> rand::rngs::StdRng {
         rand::rngs::StdRng::seed_from_u64(11)
     }
@@ -331,7 +339,7 @@ mod tests {
     #[test]
     fn ecdh_es_round_trips_and_rejects_tampering() {
         let mut rng = rng();
-        let secret = p256::SecretKey::random(&mut rng);
+        let secret = gen_secret(&mut rng);
         let jwk = Jwk::from_p256(&p256::ecdsa::VerifyingKey::from(secret.public_key()))
             .with_kid("rp-enc");
         let key = EncryptionKey::from_jwk(&jwk).unwrap();
@@ -347,7 +355,7 @@ mod tests {
             decrypt(&parts.join("."), &dk).unwrap_err(),
             JoseError::BadSignature
         );
-        let other = DecryptionKey::P256(p256::SecretKey::random(&mut rng));
+        let other = DecryptionKey::P256(gen_secret(&mut rng));
         assert_eq!(decrypt(&token, &other).unwrap_err(), JoseError::BadSignature);
     }
 
@@ -360,7 +368,7 @@ mod tests {
         let token = encrypt(b"hello", &key, None, &mut rng).unwrap();
         let out = decrypt(&token, &DecryptionKey::Rsa(Box::new(private))).unwrap();
         assert_eq!(out.plaintext.as_slice(), b"hello");
-        let ec = DecryptionKey::P256(p256::SecretKey::random(&mut rng));
+        let ec = DecryptionKey::P256(gen_secret(&mut rng));
         assert!(matches!(
             decrypt(&token, &ec),
             Err(JoseError::AlgorithmMismatch { .. })
@@ -370,7 +378,7 @@ mod tests {
     #[test]
     fn refuses_signing_keys_and_malformed_tokens() {
         let mut rng = rng();
-        let secret = p256::SecretKey::random(&mut rng);
+        let secret = gen_secret(&mut rng);
         let mut jwk = Jwk::from_p256(&p256::ecdsa::VerifyingKey::from(secret.public_key()));
         jwk.key_use = Some("sig".into());
         assert!(EncryptionKey::from_jwk(&jwk).is_err());
