@@ -1,7 +1,9 @@
 //! Command groups of the `alicem` binary, one module each.
 
+pub mod admin;
 pub mod demo_sp;
 pub mod passport;
+pub mod serve;
 pub mod trust;
 
 /// Writes command output to stdout; a closed pipe (`| head`) is not an error.

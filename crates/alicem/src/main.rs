@@ -29,6 +29,10 @@ enum Command {
     /// Inspect CSCA trust material: master lists, certificates, CRLs.
     #[command(subcommand)]
     Trust(cli::trust::TrustCommand),
+    /// Run the identity server (enrollment API, agent console, OpenID Connect provider).
+    Serve(cli::serve::ServeArgs),
+    /// Administer the identity server: lost documents, trust, service providers, agents.
+    Admin(cli::admin::AdminArgs),
     /// A tiny demonstration service provider ("Impôts démo") that logs in with alicem.
     DemoSp(cli::demo_sp::DemoSpArgs),
 }
@@ -45,6 +49,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Passport(command) => cli::passport::run(command),
         Command::Trust(command) => cli::trust::run(command),
+        Command::Serve(args) => cli::serve::run(args),
+        Command::Admin(args) => cli::admin::run(args),
         Command::DemoSp(args) => cli::demo_sp::run(args),
     };
     match result {

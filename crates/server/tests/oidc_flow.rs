@@ -10,7 +10,9 @@ mod oidc_common;
 use alicem_api::account::{History, IdentityStatus};
 use alicem_api::paths;
 use oidc_common::*;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreProviderMetadata,
+};
 use openidconnect::{
     AccessTokenHash, AdditionalClaims, AuthenticationContextClass, AuthorizationCode, ClientId,
     ClientSecret, CsrfToken, HttpRequest, HttpResponse, IssuerUrl, Nonce, OAuth2TokenResponse,
@@ -56,9 +58,12 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
     let http = server.http.clone();
     let rp_http = move |req: HttpRequest| send(http.clone(), req);
 
-    let meta = CoreProviderMetadata::discover_async(IssuerUrl::new(server.base.clone()).unwrap(), &rp_http)
-        .await
-        .unwrap();
+    let meta = CoreProviderMetadata::discover_async(
+        IssuerUrl::new(server.base.clone()).unwrap(),
+        &rp_http,
+    )
+    .await
+    .unwrap();
     let rp = CoreClient::from_provider_metadata(
         meta,
         ClientId::new("impots".into()),
@@ -70,7 +75,11 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
     for round in 0..2 {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, csrf, nonce) = rp
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
             .add_scope(Scope::new("identite_pivot".into()))
             .add_scope(Scope::new("email".into()))
             .add_auth_context_value(AuthenticationContextClass::new("eidas3".into()))
@@ -90,7 +99,10 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
         assert!(login.claims.contains(&"birthdate".to_owned()));
         assert!(login.claims.contains(&"email".to_owned()));
         let spaced = format!("{} {}", &login.short_code[..2], &login.short_code[2..]);
-        assert!(waiting.body.contains(&spaced), "the page shows the code the phone shows");
+        assert!(
+            waiting.body.contains(&spaced),
+            "the page shows the code the phone shows"
+        );
         let (status, body) = server.approve(&wallet, login, PIN).await;
         assert_eq!(status, 204, "{body}");
 
@@ -102,7 +114,9 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
             let consent_url = format!("{}{location}", server.base);
             let page = browser.get(&server.http, &consent_url).await;
             assert!(page.body.contains("Date de naissance"));
-            let done = browser.post(&server.http, &consent_url, &[("decision", "allow")]).await;
+            let done = browser
+                .post(&server.http, &consent_url, &[("decision", "allow")])
+                .await;
             assert_eq!(done.status, 303);
             location = done.location.unwrap();
         }
@@ -123,7 +137,10 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
         let id_token = token.id_token().unwrap();
         let id_verifier = rp.id_token_verifier();
         let claims = id_token.claims(&id_verifier, &nonce).unwrap();
-        assert_eq!(format!("{:?}", id_token.signing_alg().unwrap()), "EcdsaP256Sha256");
+        assert_eq!(
+            format!("{:?}", id_token.signing_alg().unwrap()),
+            "EcdsaP256Sha256"
+        );
         assert_eq!(claims.auth_context_ref().unwrap().as_str(), "eidas3");
         let amr: Vec<String> = claims
             .auth_method_refs()
@@ -143,7 +160,10 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
         assert_eq!(exp, 60, "ID token lives 60 s");
 
         let info: UserInfoClaims<FcClaims, CoreGenderClaim> = rp
-            .user_info(token.access_token().to_owned(), Some(claims.subject().clone()))
+            .user_info(
+                token.access_token().to_owned(),
+                Some(claims.subject().clone()),
+            )
             .unwrap()
             .request_async(&rp_http)
             .await
@@ -153,10 +173,16 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
             "Camille Anne"
         );
         assert_eq!(info.email().unwrap().as_str(), EMAIL);
-        assert_eq!(info.additional_claims().birthplace.as_deref(), Some("75056"));
+        assert_eq!(
+            info.additional_claims().birthplace.as_deref(),
+            Some("75056")
+        );
         subs.push(claims.subject().as_str().to_owned());
     }
-    assert_eq!(subs[0], subs[1], "sub is stable for the same citizen and provider");
+    assert_eq!(
+        subs[0], subs[1],
+        "sub is stable for the same citizen and provider"
+    );
 
     // Another provider gets another sub, and only its registered claims.
     let caf = login_with(&server, &wallet, "caf", "openid given_name family_name").await;
@@ -168,12 +194,23 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
     let r = server.device_get(&wallet, paths::ACCOUNT_HISTORY).await;
     assert_eq!(r.status(), 200);
     let history: History = r.json().await.unwrap();
-    let approved: Vec<_> = history.entries.iter().filter(|e| e.outcome == "approved").collect();
+    let approved: Vec<_> = history
+        .entries
+        .iter()
+        .filter(|e| e.outcome == "approved")
+        .collect();
     assert_eq!(approved.len(), 3);
-    assert!(approved.iter().any(|e| e.client_id == "caf" && e.claims == ["family_name", "given_name"]));
+    assert!(
+        approved
+            .iter()
+            .any(|e| e.client_id == "caf" && e.claims == ["family_name", "given_name"])
+    );
     assert!(approved.iter().all(|e| e.acr == "eidas3"));
     let text = serde_json::to_string(&history).unwrap();
-    assert!(!text.contains("MARTIN") && !text.contains("1990"), "no claim values in the history");
+    assert!(
+        !text.contains("MARTIN") && !text.contains("1990"),
+        "no claim values in the history"
+    );
 }
 
 /// A plain-HTTP relying party run (consent included); returns the userinfo JSON.
@@ -196,9 +233,15 @@ async fn login_with(
     let (status, body) = server.approve(wallet, &pending[0], PIN).await;
     assert_eq!(status, 204, "{body}");
     let mut step = browser.get(&server.http, &wait).await;
-    if step.location.as_deref().is_some_and(|l| l.ends_with("/consent")) {
+    if step
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("/consent"))
+    {
         let consent = format!("{}{}", server.base, step.location.unwrap());
-        step = browser.post(&server.http, &consent, &[("decision", "allow")]).await;
+        step = browser
+            .post(&server.http, &consent, &[("decision", "allow")])
+            .await;
     }
     let q = query(&step.location.unwrap());
     let tokens: serde_json::Value = server
@@ -228,6 +271,6 @@ async fn login_with(
     assert_eq!(r.headers()["content-type"], "application/jwt");
     let jwt = r.text().await.unwrap();
     let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&alicem_credential::jose::b64::decode("payload", payload).unwrap()).unwrap()
+    serde_json::from_slice(&alicem_credential::jose::b64::decode("payload", payload).unwrap())
+        .unwrap()
 }
-

@@ -21,7 +21,11 @@ fn authorize_url(server: &Server, extra: &str) -> String {
 }
 
 async fn one_server() -> Server {
-    start(vec![client("impots", "Impôts démo", &["identite_pivot"])], |_| {}).await
+    start(
+        vec![client("impots", "Impôts démo", &["identite_pivot"])],
+        |_| {},
+    )
+    .await
 }
 
 async fn get(server: &Server, url: &str) -> Page {
@@ -32,7 +36,9 @@ async fn get(server: &Server, url: &str) -> Page {
 async fn code_for(server: &Server, wallet: &Wallet, challenge: &str) -> String {
     let url = authorize_url(
         server,
-        &format!("&state=s1234567&nonce={NONCE}&code_challenge={challenge}&code_challenge_method=S256"),
+        &format!(
+            "&state=s1234567&nonce={NONCE}&code_challenge={challenge}&code_challenge_method=S256"
+        ),
     );
     let mut browser = Browser::default();
     let wait = login_until_phone(server, &mut browser, &url, EMAIL).await;
@@ -40,9 +46,15 @@ async fn code_for(server: &Server, wallet: &Wallet, challenge: &str) -> String {
     let (status, body) = server.approve(wallet, &pending[0], PIN).await;
     assert_eq!(status, 204, "{body}");
     let mut step = browser.get(&server.http, &wait).await;
-    if step.location.as_deref().is_some_and(|l| l.ends_with("/consent")) {
+    if step
+        .location
+        .as_deref()
+        .is_some_and(|l| l.ends_with("/consent"))
+    {
         let consent = format!("{}{}", server.base, step.location.unwrap());
-        step = browser.post(&server.http, &consent, &[("decision", "allow")]).await;
+        step = browser
+            .post(&server.http, &consent, &[("decision", "allow")])
+            .await;
     }
     query(&step.location.unwrap())["code"].clone()
 }
@@ -85,19 +97,44 @@ async fn request_errors_go_back_to_the_relying_party_with_state_and_iss() {
     let cases = [
         // unregistered scope
         (
-            format!("{}/authorize?response_type=code&client_id=impots&redirect_uri={}&scope=openid%20email&state=s1234567&nonce={NONCE}", server.base, urlencode(REDIRECT)),
+            format!(
+                "{}/authorize?response_type=code&client_id=impots&redirect_uri={}&scope=openid%20email&state=s1234567&nonce={NONCE}",
+                server.base,
+                urlencode(REDIRECT)
+            ),
             "invalid_scope",
         ),
         // missing nonce
         (authorize_url(&server, "&state=s1234567"), "invalid_request"),
         // short nonce (21 characters)
-        (authorize_url(&server, "&state=s1234567&nonce=abcdefghijklmnopqrstu"), "invalid_request"),
+        (
+            authorize_url(&server, "&state=s1234567&nonce=abcdefghijklmnopqrstu"),
+            "invalid_request",
+        ),
         // PKCE plain
-        (authorize_url(&server, &format!("&state=s1234567&nonce={NONCE}&code_challenge=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq&code_challenge_method=plain")), "invalid_request"),
+        (
+            authorize_url(
+                &server,
+                &format!(
+                    "&state=s1234567&nonce={NONCE}&code_challenge=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq&code_challenge_method=plain"
+                ),
+            ),
+            "invalid_request",
+        ),
         // implicit flow
-        (authorize_url(&server, &format!("&state=s1234567&nonce={NONCE}")).replace("response_type=code", "response_type=id_token"), "unsupported_response_type"),
+        (
+            authorize_url(&server, &format!("&state=s1234567&nonce={NONCE}"))
+                .replace("response_type=code", "response_type=id_token"),
+            "unsupported_response_type",
+        ),
         // prompt=none: there is never a session to reuse
-        (authorize_url(&server, &format!("&state=s1234567&nonce={NONCE}&prompt=none")), "login_required"),
+        (
+            authorize_url(
+                &server,
+                &format!("&state=s1234567&nonce={NONCE}&prompt=none"),
+            ),
+            "login_required",
+        ),
     ];
     for (url, error) in cases {
         let page = get(&server, &url).await;
@@ -115,10 +152,23 @@ async fn request_errors_go_back_to_the_relying_party_with_state_and_iss() {
     assert_eq!(q["error"], "invalid_request");
     assert!(!q.contains_key("state"));
     // Unknown client: our page.
-    let page = get(&server, &authorize_url(&server, &format!("&state=s1&nonce={NONCE}")).replace("client_id=impots", "client_id=nobody")).await;
+    let page = get(
+        &server,
+        &authorize_url(&server, &format!("&state=s1&nonce={NONCE}"))
+            .replace("client_id=impots", "client_id=nobody"),
+    )
+    .await;
     assert_eq!(page.status, 400);
     // A repeated parameter: our page (which redirect_uri would we trust?).
-    let page = get(&server, &format!("{}&redirect_uri={}", authorize_url(&server, "&state=s1"), urlencode(REDIRECT))).await;
+    let page = get(
+        &server,
+        &format!(
+            "{}&redirect_uri={}",
+            authorize_url(&server, "&state=s1"),
+            urlencode(REDIRECT)
+        ),
+    )
+    .await;
     assert_eq!(page.status, 400);
 }
 
@@ -129,11 +179,23 @@ async fn bad_pkce_verifier_wrong_secret_and_replayed_code_are_refused() {
 
     let (verifier, challenge) = pkce();
     let code = code_for(&server, &wallet, &challenge).await;
-    let (status, body) = token(&server, &code, &verifier, "wrong-secret-wrong-secret-wrong-secret").await;
-    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
+    let (status, body) = token(
+        &server,
+        &code,
+        &verifier,
+        "wrong-secret-wrong-secret-wrong-secret",
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
     let (other_verifier, _) = pkce();
     let (status, body) = token(&server, &code, &other_verifier, SECRET).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 
     // A replay revokes what the code issued.
     let (verifier, challenge) = pkce();
@@ -144,27 +206,53 @@ async fn bad_pkce_verifier_wrong_secret_and_replayed_code_are_refused() {
     let userinfo = |t: String| {
         let http = server.http.clone();
         let url = format!("{}/userinfo", server.base);
-        async move { http.get(url).bearer_auth(t).send().await.unwrap().status().as_u16() }
+        async move {
+            http.get(url)
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     };
     assert_eq!(userinfo(access.clone()).await, 200);
     let (status, body) = token(&server, &code, &verifier, SECRET).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
-    assert_eq!(userinfo(access).await, 401, "tokens of a replayed code are revoked");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(
+        userinfo(access).await,
+        401,
+        "tokens of a replayed code are revoked"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_code_is_refused() {
-    let server = start(vec![client("impots", "Impôts démo", &["identite_pivot"])], |c| {
-        c.code_ttl_seconds = 1;
-    })
+    let server = start(
+        vec![client("impots", "Impôts démo", &["identite_pivot"])],
+        |c| {
+            c.code_ttl_seconds = 1;
+        },
+    )
     .await;
     let wallet = server.enroll(EMAIL, IdentityStatus::Active).await;
     let (verifier, challenge) = pkce();
     let code = code_for(&server, &wallet, &challenge).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let (status, body) = token(&server, &code, &verifier, SECRET).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
-    assert!(body["error_description"].as_str().unwrap().contains("expired"));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -178,7 +266,12 @@ async fn five_wrong_pins_lock_the_identity() {
         let pending = server.pending(&wallet).await;
         let (status, body) = server.approve(&wallet, &pending[0], "135791").await;
         assert_eq!((status, body["error"].as_str()), (403, Some("wrong_pin")));
-        assert!(body["detail"].as_str().unwrap().contains(&format!("{remaining} attempts")));
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{remaining} attempts"))
+        );
     }
     let pending = server.pending(&wallet).await;
     let (status, body) = server.approve(&wallet, &pending[0], "135791").await;
@@ -205,7 +298,10 @@ async fn a_suspended_identity_is_refused() {
     let wait = login_until_phone(&server, &mut browser, &url, EMAIL).await;
     let pending = server.pending(&wallet).await;
     let (status, body) = server.approve(&wallet, &pending[0], PIN).await;
-    assert_eq!((status, body["error"].as_str()), (403, Some("identity_not_active")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("identity_not_active"))
+    );
     let step = browser.get(&server.http, &wait).await;
     let q = query(&step.location.unwrap());
     assert_eq!(q["error"], "access_denied");

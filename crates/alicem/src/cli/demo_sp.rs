@@ -125,7 +125,13 @@ fn redirect_uri(args: &DemoSpArgs) -> String {
 }
 
 async fn verify_jwt(sp: &Sp, token: &str) -> Result<Map<String, Value>> {
-    let keys = sp.http.get(&sp.endpoints.jwks).send().await?.bytes().await?;
+    let keys = sp
+        .http
+        .get(&sp.endpoints.jwks)
+        .send()
+        .await?
+        .bytes()
+        .await?;
     let keys = JwkSet::parse(&keys).context("provider JWKS")?;
     let verified = UnverifiedJws::parse(token)?.verify_with_set(&keys)?;
     let claims = verified.claims()?;
@@ -138,9 +144,15 @@ async fn verify_jwt(sp: &Sp, token: &str) -> Result<Map<String, Value>> {
     Ok(claims)
 }
 
-async fn complete(sp: &Sp, q: &HashMap<String, String>) -> Result<(Map<String, Value>, Map<String, Value>)> {
+async fn complete(
+    sp: &Sp,
+    q: &HashMap<String, String>,
+) -> Result<(Map<String, Value>, Map<String, Value>)> {
     if let Some(e) = q.get("error") {
-        bail!("the provider answered {e}: {}", q.get("error_description").map(String::as_str).unwrap_or(""));
+        bail!(
+            "the provider answered {e}: {}",
+            q.get("error_description").map(String::as_str).unwrap_or("")
+        );
     }
     let state = q.get("state").ok_or_else(|| anyhow!("no state"))?;
     let pending = sp
@@ -176,14 +188,22 @@ async fn complete(sp: &Sp, q: &HashMap<String, String>) -> Result<(Map<String, V
     if !status.is_success() {
         bail!("token endpoint: {status} {tokens}");
     }
-    let access = tokens["access_token"].as_str().ok_or_else(|| anyhow!("no access_token"))?;
-    let id_token = tokens["id_token"].as_str().ok_or_else(|| anyhow!("no id_token"))?;
+    let access = tokens["access_token"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no access_token"))?;
+    let id_token = tokens["id_token"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no id_token"))?;
     let id = verify_jwt(sp, id_token).await?;
     check_validity(&id, Clock::system(), true)?;
     if id.get("nonce").and_then(Value::as_str) != Some(pending.nonce.as_str()) {
         bail!("wrong nonce");
     }
-    let at_hash = b64::encode(Sha256::digest(access.as_bytes()).get(..16).unwrap_or_default());
+    let at_hash = b64::encode(
+        Sha256::digest(access.as_bytes())
+            .get(..16)
+            .unwrap_or_default(),
+    );
     if id.get("at_hash").and_then(Value::as_str) != Some(at_hash.as_str()) {
         bail!("wrong at_hash");
     }
@@ -214,8 +234,15 @@ fn table(claims: &Map<String, Value>) -> String {
     let rows: String = claims
         .iter()
         .map(|(k, v)| {
-            let v = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
-            format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>", escape(k), escape(&v))
+            let v = v
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string());
+            format!(
+                "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                escape(k),
+                escape(&v)
+            )
         })
         .collect();
     format!("<table>{rows}</table>")
@@ -234,7 +261,13 @@ async fn callback(State(sp): State<Arc<Sp>>, Query(q): Query<HashMap<String, Str
             ),
         ),
         Err(e) => {
-            let r = page("Échec", &format!("<h1>Connexion échouée</h1><p role=\"alert\">{}</p><p><a href=\"/\">Retour</a></p>", escape(&format!("{e:#}"))));
+            let r = page(
+                "Échec",
+                &format!(
+                    "<h1>Connexion échouée</h1><p role=\"alert\">{}</p><p><a href=\"/\">Retour</a></p>",
+                    escape(&format!("{e:#}"))
+                ),
+            );
             (StatusCode::BAD_GATEWAY, r).into_response()
         }
     }

@@ -276,7 +276,12 @@ pub fn decrypt(token: &str, key: &DecryptionKey) -> Result<Decrypted, JoseError>
             let apu = opt_b64(&header, "apu")?;
             let apv = opt_b64(&header, "apv")?;
             let shared = secret.diffie_hellman(&epk);
-            concat_kdf_256(shared.raw_secret_bytes().as_slice(), ENC_A256GCM, &apu, &apv)
+            concat_kdf_256(
+                shared.raw_secret_bytes().as_slice(),
+                ENC_A256GCM,
+                &apu,
+                &apv,
+            )
         }
         _ => {
             return Err(JoseError::AlgorithmMismatch {
@@ -356,7 +361,10 @@ mod tests {
             JoseError::BadSignature
         );
         let other = DecryptionKey::P256(gen_secret(&mut rng));
-        assert_eq!(decrypt(&token, &other).unwrap_err(), JoseError::BadSignature);
+        assert_eq!(
+            decrypt(&token, &other).unwrap_err(),
+            JoseError::BadSignature
+        );
     }
 
     #[test]

@@ -78,7 +78,12 @@ pub async fn approve(
     approval: &LoginApproval,
 ) -> Result<(), LoginError> {
     let (tx, request, phone) = waiting(p, identity, login_id)?;
-    let asked: Vec<String> = request.scopes.claims.iter().map(|c| (*c).to_owned()).collect();
+    let asked: Vec<String> = request
+        .scopes
+        .claims
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
     let record: IdentityRecord = p
         .store
         .identity(identity)
@@ -88,7 +93,15 @@ pub async fn approve(
     let level = request.acr_required.name();
 
     if record.status != IdentityStatus::Active {
-        history::record(p, identity, &request, asked, level, outcome_of(record.status)).await;
+        history::record(
+            p,
+            identity,
+            &request,
+            asked,
+            level,
+            outcome_of(record.status),
+        )
+        .await;
         fail(p, &tx, login_id, "this identity cannot be used to log in");
         return Err(if record.status == IdentityStatus::Locked {
             LoginError::Locked
@@ -98,7 +111,10 @@ pub async fn approve(
     }
 
     // PIN.
-    let verifier = record.pin_verifier.as_ref().ok_or(LoginError::NotActive(IdentityStatus::PendingPin))?;
+    let verifier = record
+        .pin_verifier
+        .as_ref()
+        .ok_or(LoginError::NotActive(IdentityStatus::PendingPin))?;
     let context = ProofContext {
         purpose: PinPurpose::Login,
         account: identity,
@@ -148,13 +164,14 @@ pub async fn approve(
         max_key_binding_age: MAX_KEY_BINDING_AGE,
         requested_claims: Some(&requested),
     };
-    let presented = match verify_presentation(&approval.presentation, &p.credential.issuer_keys, &policy) {
-        Ok(v) => v,
-        Err(e) => {
-            history::record(p, identity, &request, asked, level, "invalid_presentation").await;
-            return Err(LoginError::Presentation(e.to_string()));
-        }
-    };
+    let presented =
+        match verify_presentation(&approval.presentation, &p.credential.issuer_keys, &policy) {
+            Ok(v) => v,
+            Err(e) => {
+                history::record(p, identity, &request, asked, level, "invalid_presentation").await;
+                return Err(LoginError::Presentation(e.to_string()));
+            }
+        };
     if !bool::from(
         presented
             .holder_key_thumbprint
@@ -168,7 +185,12 @@ pub async fn approve(
     // Level.
     if record.level < request.acr_required {
         history::record(p, identity, &request, asked, level, "refused_level").await;
-        fail(p, &tx, login_id, "the identity's level is below the requested acr");
+        fail(
+            p,
+            &tx,
+            login_id,
+            "the identity's level is below the requested acr",
+        );
         return Err(LoginError::LevelTooLow);
     }
 
@@ -199,7 +221,15 @@ pub async fn approve(
         .has_consent(identity, &request.client.client_id)
         .await
         .map_err(|_| LoginError::Storage)?;
-    history::record(p, identity, &request, released, record.level.name(), "approved").await;
+    history::record(
+        p,
+        identity,
+        &request,
+        released,
+        record.level.name(),
+        "approved",
+    )
+    .await;
     let mut flows = p.flows.lock();
     flows.unlink_login(login_id);
     if let Some(t) = flows.transaction(&tx, now()) {
@@ -226,8 +256,21 @@ fn refresh_challenge(p: &Provider, tx: &str, verifier: &alicem_credential::pin::
 /// The citizen refused on the phone.
 pub async fn deny(p: &Provider, identity: &str, login_id: &str) -> Result<(), LoginError> {
     let (tx, request, _) = waiting(p, identity, login_id)?;
-    let asked: Vec<String> = request.scopes.claims.iter().map(|c| (*c).to_owned()).collect();
-    history::record(p, identity, &request, asked, request.acr_required.name(), "denied").await;
+    let asked: Vec<String> = request
+        .scopes
+        .claims
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
+    history::record(
+        p,
+        identity,
+        &request,
+        asked,
+        request.acr_required.name(),
+        "denied",
+    )
+    .await;
     fail(p, &tx, login_id, "the citizen refused on the phone");
     Ok(())
 }

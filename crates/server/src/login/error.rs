@@ -12,7 +12,9 @@ pub enum LoginError {
     NotFound,
     #[error("wrong PIN: {remaining} attempts left")]
     WrongPin { remaining: u32 },
-    #[error("the PIN is locked after too many wrong attempts; an agent can unlock it, or enroll again")]
+    #[error(
+        "the PIN is locked after too many wrong attempts; an agent can unlock it, or enroll again"
+    )]
     Locked,
     #[error("the identity is {0:?} and cannot log in")]
     NotActive(IdentityStatus),

@@ -14,7 +14,13 @@ pub fn list(p: &Provider, identity: &str) -> PendingLogins {
             login_id: phone.login_id,
             service_provider: tx.request.client.name.clone(),
             client_id: tx.request.client.client_id.clone(),
-            claims: tx.request.scopes.claims.iter().map(|c| (*c).to_owned()).collect(),
+            claims: tx
+                .request
+                .scopes
+                .claims
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
             acr: tx.request.acr_required.name().to_owned(),
             short_code,
             expires_at: u64::try_from(tx.expires_at).unwrap_or_default(),

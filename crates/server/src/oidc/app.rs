@@ -59,7 +59,8 @@ fn derive(secret: &[u8], label: &[u8]) -> [u8; 32] {
 
 /// Builds the provider from the server's state.
 pub async fn build(state: &AppState) -> Result<Arc<Provider>, SetupError> {
-    let secret = master_secret(&state.config.keys_dir()).map_err(|e| SetupError::Io(e.to_string()))?;
+    let secret =
+        master_secret(&state.config.keys_dir()).map_err(|e| SetupError::Io(e.to_string()))?;
     let store = Arc::new(DbStore::new(
         state.store.clone(),
         IdentifierKey::new(derive(&secret, b"login identifiers")),

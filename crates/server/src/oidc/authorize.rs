@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::acr::Acr;
+use super::app::Op;
 use super::client::Client;
 use super::flows::{Stage, Transaction, digest};
 use super::pages::{self, Lang};
@@ -107,8 +108,7 @@ fn page(message: impl Into<String>) -> Rejection {
 
 fn is_pkce_value(v: &str) -> bool {
     (43..=128).contains(&v.len())
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
@@ -123,7 +123,9 @@ fn read_claims_parameter(text: &str) -> Result<(Vec<String>, bool), &'static str
         let Some(section) = obj.get(target) else {
             continue;
         };
-        let section = section.as_object().ok_or("claims member is not an object")?;
+        let section = section
+            .as_object()
+            .ok_or("claims member is not an object")?;
         if section.contains_key("amr") {
             amr = true;
         }
@@ -164,10 +166,16 @@ pub fn validate(p: &Provider, params: &Params, lang: Lang) -> Result<AuthRequest
         })
     };
     if params.get("request").is_some() {
-        return Err(to_rp("request_not_supported", "request objects are not supported"));
+        return Err(to_rp(
+            "request_not_supported",
+            "request objects are not supported",
+        ));
     }
     if params.get("request_uri").is_some() {
-        return Err(to_rp("request_uri_not_supported", "request_uri is not supported"));
+        return Err(to_rp(
+            "request_uri_not_supported",
+            "request_uri is not supported",
+        ));
     }
     match params.get("response_type") {
         Some("code") => {}
@@ -182,7 +190,10 @@ pub fn validate(p: &Provider, params: &Params, lang: Lang) -> Result<AuthRequest
     if let Some(mode) = params.get("response_mode")
         && mode != "query"
     {
-        return Err(to_rp("invalid_request", "only response_mode=query is supported"));
+        return Err(to_rp(
+            "invalid_request",
+            "only response_mode=query is supported",
+        ));
     }
     let Some(state_value) = state.clone() else {
         return Err(to_rp("invalid_request", "state is required"));
@@ -200,16 +211,25 @@ pub fn validate(p: &Provider, params: &Params, lang: Lang) -> Result<AuthRequest
     let nonce = match params.get("nonce") {
         None => return Err(to_rp("invalid_request", "nonce is required")),
         Some(n) if n.chars().count() < MIN_NONCE_LEN => {
-            return Err(to_rp("invalid_request", "nonce must be at least 22 characters"));
+            return Err(to_rp(
+                "invalid_request",
+                "nonce must be at least 22 characters",
+            ));
         }
         Some(n) if n.len() > MAX_VALUE_LEN => {
             return Err(to_rp("invalid_request", "nonce is too long"));
         }
         Some(n) => n.to_owned(),
     };
-    let code_challenge = match (params.get("code_challenge"), params.get("code_challenge_method")) {
+    let code_challenge = match (
+        params.get("code_challenge"),
+        params.get("code_challenge_method"),
+    ) {
         (None, None) if client.require_pkce => {
-            return Err(to_rp("invalid_request", "PKCE (code_challenge, S256) is required"));
+            return Err(to_rp(
+                "invalid_request",
+                "PKCE (code_challenge, S256) is required",
+            ));
         }
         (None, None) => None,
         (Some(c), Some("S256")) if is_pkce_value(c) => Some(c.to_owned()),
@@ -217,7 +237,10 @@ pub fn validate(p: &Provider, params: &Params, lang: Lang) -> Result<AuthRequest
             return Err(to_rp("invalid_request", "malformed code_challenge"));
         }
         (Some(_), _) => {
-            return Err(to_rp("invalid_request", "code_challenge_method must be S256"));
+            return Err(to_rp(
+                "invalid_request",
+                "code_challenge_method must be S256",
+            ));
         }
         (None, Some(_)) => return Err(to_rp("invalid_request", "code_challenge is missing")),
     };
@@ -228,7 +251,10 @@ pub fn validate(p: &Provider, params: &Params, lang: Lang) -> Result<AuthRequest
                 return Err(to_rp("invalid_request", "prompt=none cannot be combined"));
             }
             // Every login is approved on the phone: there is never a session to reuse.
-            return Err(to_rp("login_required", "the citizen must approve on the phone"));
+            return Err(to_rp(
+                "login_required",
+                "the citizen must approve on the phone",
+            ));
         }
     }
     let max_age = match params.get("max_age") {
@@ -243,7 +269,12 @@ pub fn validate(p: &Provider, params: &Params, lang: Lang) -> Result<AuthRequest
         Some(text) => read_claims_parameter(text).map_err(|e| to_rp("invalid_request", e))?,
     };
     if let Some(values) = params.get("acr_values") {
-        acr_values.extend(values.split(' ').filter(|s| !s.is_empty()).map(str::to_owned));
+        acr_values.extend(
+            values
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
     }
     let acr_required = Acr::required_by(acr_values.iter().map(String::as_str));
     let lang = params
@@ -310,22 +341,23 @@ fn start(p: &Provider, params: Params, headers: &HeaderMap) -> Response {
 }
 
 fn params_or_page(encoded: &[u8], headers: &HeaderMap) -> Result<Params, Response> {
-    Params::parse(encoded)
-        .map_err(|e| pages::error(Lang::from_headers(headers), StatusCode::BAD_REQUEST, &e.description))
+    Params::parse(encoded).map_err(|e| {
+        pages::error(
+            Lang::from_headers(headers),
+            StatusCode::BAD_REQUEST,
+            &e.description,
+        )
+    })
 }
 
-pub async fn get(
-    State(p): State<Arc<Provider>>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
+pub async fn get(Op(p): Op, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     match params_or_page(query.unwrap_or_default().as_bytes(), &headers) {
         Ok(params) => start(&p, params, &headers),
         Err(r) => r,
     }
 }
 
-pub async fn post(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(Op(p): Op, headers: HeaderMap, body: Bytes) -> Response {
     match params_or_page(&body, &headers) {
         Ok(params) => start(&p, params, &headers),
         Err(r) => r,

@@ -113,8 +113,9 @@ impl core::fmt::Debug for Client {
 fn alg(id: &str, name: Option<&str>, default: JwsAlgorithm) -> Result<JwsAlgorithm, ClientError> {
     match name {
         None => Ok(default),
-        Some(n) => JwsAlgorithm::from_name(n)
-            .map_err(|_| ClientError::Invalid(id.into(), "signing algorithm must be ES256 or RS256")),
+        Some(n) => JwsAlgorithm::from_name(n).map_err(|_| {
+            ClientError::Invalid(id.into(), "signing algorithm must be ES256 or RS256")
+        }),
     }
 }
 
@@ -128,8 +129,13 @@ impl Client {
         if spec.redirect_uris.is_empty() {
             return Err(bad("at least one redirect URI is required"));
         }
-        for uri in spec.redirect_uris.iter().chain(&spec.post_logout_redirect_uris) {
-            let parsed = url::Url::parse(uri).map_err(|_| bad("redirect URIs must be absolute URLs"))?;
+        for uri in spec
+            .redirect_uris
+            .iter()
+            .chain(&spec.post_logout_redirect_uris)
+        {
+            let parsed =
+                url::Url::parse(uri).map_err(|_| bad("redirect URIs must be absolute URLs"))?;
             if parsed.fragment().is_some() {
                 return Err(bad("redirect URIs must not have a fragment"));
             }
@@ -151,7 +157,9 @@ impl Client {
             (None, _) => return Err(bad("client_secret is required for client_secret_*")),
         };
         let jwks = match &spec.jwks {
-            Some(text) => JwkSet::parse(text.as_bytes()).map_err(|_| bad("jwks is not a valid JWK Set"))?,
+            Some(text) => {
+                JwkSet::parse(text.as_bytes()).map_err(|_| bad("jwks is not a valid JWK Set"))?
+            }
             None => JwkSet::default(),
         };
         let signature_keys = JwkSet::new(
@@ -197,7 +205,11 @@ impl Client {
                 .and_then(|u| u.host_str().map(str::to_owned))
                 .ok_or_else(|| bad("no sector: give sector_identifier"))?,
         };
-        let id_token_alg = alg(id, spec.id_token_signed_response_alg.as_deref(), JwsAlgorithm::Es256)?;
+        let id_token_alg = alg(
+            id,
+            spec.id_token_signed_response_alg.as_deref(),
+            JwsAlgorithm::Es256,
+        )?;
         let userinfo_alg = match spec.userinfo_signed_response_alg.as_deref() {
             Some("none") => None,
             other => Some(alg(id, other, id_token_alg)?),

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use alicem_credential::jose::jwt::{Clock, check_validity};
 use alicem_credential::jose::UnverifiedJws;
+use alicem_credential::jose::jwt::{Clock, check_validity};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64ct::{Base64, Encoding};
@@ -105,7 +105,9 @@ pub fn authenticate(
     }
     if let Some((id, secret)) = basic {
         if params.get("client_id").is_some_and(|c| c != id) {
-            return Err(OAuthError::invalid_request("client_id differs from the Basic user"));
+            return Err(OAuthError::invalid_request(
+                "client_id differs from the Basic user",
+            ));
         }
         let client = registry.get(&id).ok_or_else(unknown)?;
         return match client.auth_method {
@@ -131,12 +133,17 @@ pub fn authenticate(
     }
     if let Some(assertion) = assertion {
         if params.get("client_assertion_type") != Some(JWT_BEARER) {
-            return Err(OAuthError::invalid_request("unsupported client_assertion_type"));
+            return Err(OAuthError::invalid_request(
+                "unsupported client_assertion_type",
+            ));
         }
         let jws = UnverifiedJws::parse(assertion).map_err(|_| unknown())?;
         let claims: serde_json::Map<String, Value> =
             serde_json::from_slice(jws.unverified_payload()).map_err(|_| unknown())?;
-        let iss = claims.get("iss").and_then(Value::as_str).ok_or_else(unknown)?;
+        let iss = claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .ok_or_else(unknown)?;
         if params.get("client_id").is_some_and(|c| c != iss) {
             return Err(unknown());
         }
@@ -144,7 +151,9 @@ pub fn authenticate(
         if client.auth_method != TokenAuthMethod::PrivateKeyJwt {
             return Err(unknown());
         }
-        let verified = jws.verify_with_set(&client.signature_keys).map_err(|_| unknown())?;
+        let verified = jws
+            .verify_with_set(&client.signature_keys)
+            .map_err(|_| unknown())?;
         let claims = verified.claims().map_err(|_| unknown())?;
         if claims.get("sub").and_then(Value::as_str) != Some(iss) {
             return Err(unknown());
@@ -162,9 +171,14 @@ pub fn authenticate(
         let validity = check_validity(&claims, clock, true).map_err(|_| unknown())?;
         let exp = validity.exp.unwrap_or_default();
         if exp > clock.now.saturating_add(MAX_ASSERTION_LIFETIME) {
-            return Err(OAuthError::invalid_client("client assertion lives too long"));
+            return Err(OAuthError::invalid_client(
+                "client assertion lives too long",
+            ));
         }
-        let jti = claims.get("jti").and_then(Value::as_str).ok_or_else(unknown)?;
+        let jti = claims
+            .get("jti")
+            .and_then(Value::as_str)
+            .ok_or_else(unknown)?;
         if jti.is_empty() || jti.len() > 256 {
             return Err(unknown());
         }
@@ -217,7 +231,10 @@ mod tests {
 
     fn basic(id: &str, secret: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        let v = format!("Basic {}", Base64::encode_string(format!("{id}:{secret}").as_bytes()));
+        let v = format!(
+            "Basic {}",
+            Base64::encode_string(format!("{id}:{secret}").as_bytes())
+        );
         h.insert(AUTHORIZATION, HeaderValue::from_str(&v).unwrap());
         h
     }
@@ -231,10 +248,22 @@ mod tests {
         let cache = AssertionReplayCache::default();
         let clock = Clock::new(1000, 5);
         let empty = Params::default();
-        assert!(authenticate(&reg, &basic("rp", &"x".repeat(32)), &empty, AUD, &cache, clock).is_ok());
+        assert!(
+            authenticate(
+                &reg,
+                &basic("rp", &"x".repeat(32)),
+                &empty,
+                AUD,
+                &cache,
+                clock
+            )
+            .is_ok()
+        );
         let e = authenticate(&reg, &basic("rp", "wrong"), &empty, AUD, &cache, clock).unwrap_err();
         assert_eq!(e.code, "invalid_client");
-        let post = Params::parse(format!("client_id=rp&client_secret={}", "x".repeat(32)).as_bytes()).unwrap();
+        let post =
+            Params::parse(format!("client_id=rp&client_secret={}", "x".repeat(32)).as_bytes())
+                .unwrap();
         assert!(authenticate(&reg, &HeaderMap::new(), &post, AUD, &cache, clock).is_ok());
         let post = Params::parse(b"client_id=rp&client_secret=nope").unwrap();
         assert!(authenticate(&reg, &HeaderMap::new(), &post, AUD, &cache, clock).is_err());
@@ -249,18 +278,53 @@ mod tests {
         let cache = AssertionReplayCache::default();
         let clock = Clock::new(1000, 5);
         let assertion = |aud: &str, jti: &str, exp: i64| {
-            let t = jws::sign_json(None, &json!({"iss":"jwt-rp","sub":"jwt-rp","aud":aud,"jti":jti,"exp":exp,"iat":990}), &k).unwrap();
-            Params::parse(format!("client_assertion_type={JWT_BEARER}&client_assertion={t}").as_bytes()).unwrap()
+            let t = jws::sign_json(
+                None,
+                &json!({"iss":"jwt-rp","sub":"jwt-rp","aud":aud,"jti":jti,"exp":exp,"iat":990}),
+                &k,
+            )
+            .unwrap();
+            Params::parse(
+                format!("client_assertion_type={JWT_BEARER}&client_assertion={t}").as_bytes(),
+            )
+            .unwrap()
         };
         let h = HeaderMap::new();
         let ok = assertion(AUD[0], "j1", 1060);
-        assert_eq!(authenticate(&reg, &h, &ok, AUD, &cache, clock).unwrap().client_id, "jwt-rp");
-        assert!(authenticate(&reg, &h, &ok, AUD, &cache, clock).is_err(), "replay");
-        assert!(authenticate(&reg, &h, &assertion("https://other/token", "j2", 1060), AUD, &cache, clock).is_err());
+        assert_eq!(
+            authenticate(&reg, &h, &ok, AUD, &cache, clock)
+                .unwrap()
+                .client_id,
+            "jwt-rp"
+        );
+        assert!(
+            authenticate(&reg, &h, &ok, AUD, &cache, clock).is_err(),
+            "replay"
+        );
+        assert!(
+            authenticate(
+                &reg,
+                &h,
+                &assertion("https://other/token", "j2", 1060),
+                AUD,
+                &cache,
+                clock
+            )
+            .is_err()
+        );
         assert!(authenticate(&reg, &h, &assertion(AUD[0], "j3", 900), AUD, &cache, clock).is_err());
-        let other = SigningKey::es256(p256::ecdsa::SigningKey::from_slice(&[6; 32]).unwrap()).with_kid("c1");
-        let t = jws::sign_json(None, &json!({"iss":"jwt-rp","sub":"jwt-rp","aud":AUD[0],"jti":"j4","exp":1060}), &other).unwrap();
-        let forged = Params::parse(format!("client_assertion_type={JWT_BEARER}&client_assertion={t}").as_bytes()).unwrap();
+        let other = SigningKey::es256(p256::ecdsa::SigningKey::from_slice(&[6; 32]).unwrap())
+            .with_kid("c1");
+        let t = jws::sign_json(
+            None,
+            &json!({"iss":"jwt-rp","sub":"jwt-rp","aud":AUD[0],"jti":"j4","exp":1060}),
+            &other,
+        )
+        .unwrap();
+        let forged = Params::parse(
+            format!("client_assertion_type={JWT_BEARER}&client_assertion={t}").as_bytes(),
+        )
+        .unwrap();
         assert!(authenticate(&reg, &h, &forged, AUD, &cache, clock).is_err());
     }
 }

@@ -49,32 +49,6 @@ impl DbStore {
     pub fn new(store: Store, identifiers: IdentifierKey) -> Self {
         Self { store, identifiers }
     }
-
-    /// Links a login identifier (the enrollment's contact e-mail) to an identity:
-    /// called when an enrollment is approved, before contact data is cleared.
-    pub async fn link_identifier(
-        &self,
-        identity: &str,
-        email: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let hash = self.identifiers.hash(email);
-        sqlx::query("DELETE FROM oidc_login_identifiers WHERE identifier_hash = $1")
-            .bind(&hash)
-            .execute(self.store.pool())
-            .await
-            .map_err(db)?;
-        sqlx::query(
-            "INSERT INTO oidc_login_identifiers (identifier_hash, identity_id, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(&hash)
-        .bind(identity)
-        .bind(now)
-        .execute(self.store.pool())
-        .await
-        .map_err(db)?;
-        Ok(())
-    }
 }
 
 fn db(e: impl core::fmt::Display) -> StoreError {
@@ -135,6 +109,34 @@ impl KeyStore for DbStore {
 }
 
 impl OidcStore for DbStore {
+    /// Links a login identifier (the enrollment's contact e-mail) to an identity:
+    /// called when an enrollment is approved, before contact data is cleared.
+    fn link_identifier<'a>(
+        &'a self,
+        identity: &'a str,
+        email: &'a str,
+        now: i64,
+    ) -> BoxFut<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let hash = self.identifiers.hash(email);
+            sqlx::query("DELETE FROM oidc_login_identifiers WHERE identifier_hash = $1")
+                .bind(&hash)
+                .execute(self.store.pool())
+                .await
+                .map_err(db)?;
+            sqlx::query(
+            "INSERT INTO oidc_login_identifiers (identifier_hash, identity_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(&hash)
+        .bind(identity)
+        .bind(now)
+        .execute(self.store.pool())
+        .await
+        .map_err(db)?;
+            Ok(())
+        })
+    }
+
     fn identity_by_email<'a>(
         &'a self,
         email: &'a str,
@@ -217,13 +219,15 @@ impl OidcStore for DbStore {
                 .execute(self.store.pool())
                 .await
                 .map_err(db)?;
-            sqlx::query("INSERT INTO oidc_consents (identity_id, client_id, at) VALUES ($1, $2, $3)")
-                .bind(identity)
-                .bind(client_id)
-                .bind(at)
-                .execute(self.store.pool())
-                .await
-                .map_err(db)?;
+            sqlx::query(
+                "INSERT INTO oidc_consents (identity_id, client_id, at) VALUES ($1, $2, $3)",
+            )
+            .bind(identity)
+            .bind(client_id)
+            .bind(at)
+            .execute(self.store.pool())
+            .await
+            .map_err(db)?;
             Ok(())
         })
     }

@@ -1,14 +1,12 @@
 //! Provider metadata (OpenID Connect Discovery 1.0 §3, RFC 8414, RFC 9207).
 
-use std::sync::Arc;
-
 use axum::Json;
-use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::acr::Acr;
+use super::app::Op;
 use super::{Provider, authorize, jwks, revocation, scope, session_end, token, userinfo};
 
 pub const PATH: &str = "/.well-known/openid-configuration";
@@ -52,7 +50,7 @@ pub fn metadata(p: &Provider) -> Value {
     })
 }
 
-pub async fn handle(State(p): State<Arc<Provider>>) -> Response {
+pub async fn handle(Op(p): Op) -> Response {
     let mut r = Json(metadata(&p)).into_response();
     r.headers_mut().insert(
         header::CACHE_CONTROL,

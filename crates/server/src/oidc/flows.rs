@@ -18,13 +18,19 @@ pub enum Stage {
     Identify,
     /// Waiting for the phone. `login` is `None` when the identifier matched no usable
     /// identity: the page waits all the same, so it does not tell who is enrolled.
-    Waiting { login: Option<PendingPhone>, short_code: String },
+    Waiting {
+        login: Option<PendingPhone>,
+        short_code: String,
+    },
     /// Approved on the phone; consent still to be given on this page.
     Consent(Arc<Grant>),
     /// Approved (and consented): the next page visit redirects with a code.
     Approved(Arc<Grant>),
     /// Refused: the next page visit redirects with this error.
-    Failed { error: &'static str, description: &'static str },
+    Failed {
+        error: &'static str,
+        description: &'static str,
+    },
 }
 
 /// The phone side of a waiting transaction.
@@ -114,9 +120,7 @@ impl Locked<'_> {
         let mut dead_logins = Vec::new();
         m.transactions.retain(|_, t| {
             let keep = t.expires_at > now;
-            if !keep
-                && let Stage::Waiting { login: Some(p), .. } = &t.stage
-            {
+            if !keep && let Stage::Waiting { login: Some(p), .. } = &t.stage {
                 dead_logins.push(p.login_id.clone());
             }
             keep
@@ -162,7 +166,11 @@ impl Locked<'_> {
     }
 
     /// Transactions waiting for `identity`'s phone.
-    pub fn waiting_for(&self, identity: &str, now: i64) -> Vec<(Transaction, PendingPhone, String)> {
+    pub fn waiting_for(
+        &self,
+        identity: &str,
+        now: i64,
+    ) -> Vec<(Transaction, PendingPhone, String)> {
         self.0
             .transactions
             .values()

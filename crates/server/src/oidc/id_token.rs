@@ -5,9 +5,9 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::Provider;
 use super::error::OAuthError;
 use super::grant::Grant;
-use super::Provider;
 
 /// `at_hash`: base64url of the left half of SHA-256(access token) (both ES256 and
 /// RS256 hash with SHA-256).
@@ -41,7 +41,12 @@ pub fn claims(p: &Provider, grant: &Grant, access_token: &str, now: i64) -> Valu
 }
 
 /// The signed (and, per client, encrypted) ID token.
-pub fn issue(p: &Provider, grant: &Grant, access_token: &str, now: i64) -> Result<String, OAuthError> {
+pub fn issue(
+    p: &Provider,
+    grant: &Grant,
+    access_token: &str,
+    now: i64,
+) -> Result<String, OAuthError> {
     let c = claims(p, grant, access_token, now);
     p.sign_for(&grant.client, grant.client.id_token_alg, Some("JWT"), &c)
 }

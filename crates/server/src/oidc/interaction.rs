@@ -10,11 +10,12 @@ use alicem_credential::attributes::claim;
 use alicem_credential::pin::PinChallenge;
 use alicem_credential::rng::os_rng;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use subtle::ConstantTimeEq;
 
+use super::app::Op;
 use super::authorize::{ErrorRedirect, cookie_name, redirect_with, see_other};
 use super::flows::{CodeEntry, PendingPhone, Stage, Transaction, digest};
 use super::pages::{self, Lang};
@@ -76,11 +77,7 @@ fn short_code() -> String {
     format!("{:04}", u32::from_be_bytes(b) % 10_000)
 }
 
-pub async fn identify_page(
-    State(p): State<Arc<Provider>>,
-    Path(tx): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn identify_page(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap) -> Response {
     let t = match owned(&p, &tx, &headers) {
         Ok(t) => t,
         Err(r) => return r,
@@ -92,7 +89,7 @@ pub async fn identify_page(
 }
 
 pub async fn identify(
-    State(p): State<Arc<Provider>>,
+    Op(p): Op,
     Path(tx): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -200,7 +197,12 @@ fn finish_with_code(p: &Provider, t: &Transaction) -> Response {
     )
 }
 
-fn finish_with_error(p: &Provider, t: &Transaction, error: &'static str, description: &str) -> Response {
+fn finish_with_error(
+    p: &Provider,
+    t: &Transaction,
+    error: &'static str,
+    description: &str,
+) -> Response {
     p.flows.lock().remove_transaction(&t.id);
     ErrorRedirect {
         redirect_uri: t.request.redirect_uri.clone(),
@@ -211,11 +213,7 @@ fn finish_with_error(p: &Provider, t: &Transaction, error: &'static str, descrip
     .respond(&p.issuer)
 }
 
-pub async fn wait(
-    State(p): State<Arc<Provider>>,
-    Path(tx): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn wait(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap) -> Response {
     let t = match owned(&p, &tx, &headers) {
         Ok(t) => t,
         Err(r) => return r,
@@ -231,11 +229,7 @@ pub async fn wait(
     }
 }
 
-pub async fn consent_page(
-    State(p): State<Arc<Provider>>,
-    Path(tx): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn consent_page(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap) -> Response {
     let t = match owned(&p, &tx, &headers) {
         Ok(t) => t,
         Err(r) => return r,
@@ -250,7 +244,7 @@ pub async fn consent_page(
 }
 
 pub async fn consent(
-    State(p): State<Arc<Provider>>,
+    Op(p): Op,
     Path(tx): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -283,18 +277,18 @@ pub async fn consent(
         .await
     {
         tracing::error!(error = %e, "storing consent failed");
-        return pages::error(t.request.lang, StatusCode::SERVICE_UNAVAILABLE, "storage unavailable");
+        return pages::error(
+            t.request.lang,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage unavailable",
+        );
     }
     t.stage = Stage::Approved(grant);
     set_stage(&p, &tx, t.stage.clone());
     finish_with_code(&p, &t)
 }
 
-pub async fn cancel(
-    State(p): State<Arc<Provider>>,
-    Path(tx): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn cancel(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap) -> Response {
     match owned(&p, &tx, &headers) {
         Ok(t) => finish_with_error(&p, &t, "access_denied", "the citizen cancelled the login"),
         Err(r) => r,

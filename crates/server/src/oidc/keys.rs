@@ -83,7 +83,11 @@ impl KeyWrap {
         let mut buffer = plaintext.to_vec();
         let tag = self
             .cipher()?
-            .encrypt_inout_detached(&Nonce::from(nonce), kid.as_bytes(), buffer.as_mut_slice().into())
+            .encrypt_inout_detached(
+                &Nonce::from(nonce),
+                kid.as_bytes(),
+                buffer.as_mut_slice().into(),
+            )
             .map_err(|_| KeyError::Generate)?;
         let mut out = nonce.to_vec();
         out.append(&mut buffer);
@@ -213,10 +217,19 @@ impl KeyRing {
     /// Whether a new key of `alg` must be made: none yet, or the newest one is due
     /// to be replaced within [`PUBLISH_AHEAD`].
     fn needs_new(&self, alg: JwsAlgorithm, rotation: Rotation, now: i64) -> bool {
-        match self.keys.iter().filter(|k| k.alg == alg).map(|k| k.created_at).max() {
+        match self
+            .keys
+            .iter()
+            .filter(|k| k.alg == alg)
+            .map(|k| k.created_at)
+            .max()
+        {
             None => true,
             Some(newest) => {
-                newest.saturating_add(rotation.period).saturating_sub(PUBLISH_AHEAD) <= now
+                newest
+                    .saturating_add(rotation.period)
+                    .saturating_sub(PUBLISH_AHEAD)
+                    <= now
             }
         }
     }
@@ -316,26 +329,48 @@ mod tests {
         let wrap = KeyWrap::new([9; 32]);
         let es = [JwsAlgorithm::Es256];
         let t0 = 1_000_000_000;
-        let ring = KeyRing::maintain(&vault, &wrap, &es, ROT, t0).await.unwrap();
+        let ring = KeyRing::maintain(&vault, &wrap, &es, ROT, t0)
+            .await
+            .unwrap();
         let first = ring.signer(JwsAlgorithm::Es256, t0).unwrap();
         assert_eq!(ring.jwks(ROT, t0).keys().len(), 1);
         // reloading finds the same key: persisted, not regenerated
-        let again = KeyRing::maintain(&vault, &wrap, &es, ROT, t0 + DAY).await.unwrap();
+        let again = KeyRing::maintain(&vault, &wrap, &es, ROT, t0 + DAY)
+            .await
+            .unwrap();
         assert_eq!(again.keys().len(), 1);
-        assert_eq!(again.signer(JwsAlgorithm::Es256, t0 + DAY).unwrap().key_id(), first.key_id());
+        assert_eq!(
+            again
+                .signer(JwsAlgorithm::Es256, t0 + DAY)
+                .unwrap()
+                .key_id(),
+            first.key_id()
+        );
         // a day before the period ends, the next key is published but does not sign yet
         let t1 = t0 + ROT.period - PUBLISH_AHEAD;
-        let ring = KeyRing::maintain(&vault, &wrap, &es, ROT, t1).await.unwrap();
+        let ring = KeyRing::maintain(&vault, &wrap, &es, ROT, t1)
+            .await
+            .unwrap();
         assert_eq!(ring.jwks(ROT, t1).keys().len(), 2);
-        assert_eq!(ring.signer(JwsAlgorithm::Es256, t1).unwrap().key_id(), first.key_id());
+        assert_eq!(
+            ring.signer(JwsAlgorithm::Es256, t1).unwrap().key_id(),
+            first.key_id()
+        );
         // a day later it signs; the old one is still published during the overlap
         let t2 = t1 + PUBLISH_AHEAD;
-        let ring = KeyRing::maintain(&vault, &wrap, &es, ROT, t2).await.unwrap();
-        assert_ne!(ring.signer(JwsAlgorithm::Es256, t2).unwrap().key_id(), first.key_id());
+        let ring = KeyRing::maintain(&vault, &wrap, &es, ROT, t2)
+            .await
+            .unwrap();
+        assert_ne!(
+            ring.signer(JwsAlgorithm::Es256, t2).unwrap().key_id(),
+            first.key_id()
+        );
         assert_eq!(ring.jwks(ROT, t2).keys().len(), 2);
         // after the overlap it is gone from the JWKS and the store
         let t3 = t2 + ROT.overlap;
-        let ring = KeyRing::maintain(&vault, &wrap, &es, ROT, t3).await.unwrap();
+        let ring = KeyRing::maintain(&vault, &wrap, &es, ROT, t3)
+            .await
+            .unwrap();
         assert_eq!(ring.jwks(ROT, t3).keys().len(), 1);
         assert_eq!(vault.0.lock().unwrap().len(), 1);
     }
@@ -343,12 +378,24 @@ mod tests {
     #[tokio::test]
     async fn refuses_keys_sealed_under_another_key_encryption_key() {
         let vault = Vault::default();
-        KeyRing::maintain(&vault, &KeyWrap::new([1; 32]), &[JwsAlgorithm::Es256], ROT, 0)
-            .await
-            .unwrap();
-        let err = KeyRing::maintain(&vault, &KeyWrap::new([2; 32]), &[JwsAlgorithm::Es256], ROT, 0)
-            .await
-            .unwrap_err();
+        KeyRing::maintain(
+            &vault,
+            &KeyWrap::new([1; 32]),
+            &[JwsAlgorithm::Es256],
+            ROT,
+            0,
+        )
+        .await
+        .unwrap();
+        let err = KeyRing::maintain(
+            &vault,
+            &KeyWrap::new([2; 32]),
+            &[JwsAlgorithm::Es256],
+            ROT,
+            0,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, KeyError::Unseal));
     }
 }

@@ -9,10 +9,12 @@
 //! [`pages`] (HTML, French and English) and the storage seam [`store`].
 
 pub mod acr;
+pub mod app;
 pub mod authorize;
 pub mod client;
 pub mod client_auth;
 pub mod config;
+pub mod db;
 pub mod discovery;
 pub mod error;
 pub mod flows;
@@ -57,6 +59,8 @@ pub enum SetupError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Keys(#[from] KeyError),
+    #[error("OpenID Connect secret: {0}")]
+    Io(String),
 }
 
 /// What the provider needs to verify the wallet's credential presentations.
@@ -218,7 +222,7 @@ impl Provider {
 }
 
 /// The provider's routes (browser, relying parties, and the wallet's login API).
-pub fn router(provider: Arc<Provider>) -> Router {
+pub fn router() -> Router<crate::state::AppState> {
     Router::new()
         .route(discovery::PATH, get(discovery::handle))
         .route(jwks::PATH, get(jwks::handle))
@@ -235,7 +239,10 @@ pub fn router(provider: Arc<Provider>) -> Router {
         .route("/login/{tx}/cancel", post(interaction::cancel))
         .route(token::PATH, post(token::handle))
         .route(userinfo::PATH, get(userinfo::get).post(userinfo::post))
-        .route(session_end::PATH, get(session_end::get).post(session_end::post))
+        .route(
+            session_end::PATH,
+            get(session_end::get).post(session_end::post),
+        )
         .route(revocation::PATH, post(revocation::handle))
-        .with_state(provider)
+        .merge(crate::login::router())
 }

@@ -115,7 +115,12 @@ pub fn error(lang: Lang, status: StatusCode, detail: &str) -> Response {
 pub fn identify(lang: Lang, service: &str, tx: &str, problem: Option<&str>) -> Response {
     let title = lang.pick("S'identifier avec alicem", "Log in with alicem");
     let problem = problem
-        .map(|p| format!("<p role=\"alert\" class=\"error\" id=\"err\">{}</p>", escape(p)))
+        .map(|p| {
+            format!(
+                "<p role=\"alert\" class=\"error\" id=\"err\">{}</p>",
+                escape(p)
+            )
+        })
         .unwrap_or_default();
     let body = format!(
         "<h1>{title}</h1><p>{} <strong>{}</strong>.</p>{problem}\
@@ -126,8 +131,15 @@ pub fn identify(lang: Lang, service: &str, tx: &str, problem: Option<&str>) -> R
 <form method=\"post\" action=\"/login/{tx}/cancel\"><button type=\"submit\" class=\"secondary\">{}</button></form>",
         lang.pick("Vous vous connectez à", "You are logging in to"),
         escape(service),
-        lang.pick("Adresse e-mail de votre identité alicem", "E-mail address of your alicem identity"),
-        if problem.is_empty() { "" } else { " aria-describedby=\"err\"" },
+        lang.pick(
+            "Adresse e-mail de votre identité alicem",
+            "E-mail address of your alicem identity"
+        ),
+        if problem.is_empty() {
+            ""
+        } else {
+            " aria-describedby=\"err\""
+        },
         lang.pick("Continuer", "Continue"),
         lang.pick("Annuler", "Cancel"),
         tx = escape(tx),
@@ -142,7 +154,10 @@ pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str) -> Respons
         (Some(a), Some(b)) => format!("{a} {b}"),
         _ => short_code.to_owned(),
     };
-    let head = format!("<meta http-equiv=\"refresh\" content=\"2;url=/login/{}/wait\">", escape(tx));
+    let head = format!(
+        "<meta http-equiv=\"refresh\" content=\"2;url=/login/{}/wait\">",
+        escape(tx)
+    );
     let body = format!(
         "<h1>{title}</h1><p>{} <strong>{}</strong>. {}</p>\
 <p>{}</p><p class=\"code\" aria-live=\"polite\">{}</p>\
@@ -210,10 +225,7 @@ pub fn logged_out(lang: Lang) -> Response {
     let title = lang.pick("Vous êtes déconnecté", "You are logged out");
     let body = format!(
         "<h1>{title}</h1><p>{}</p>",
-        lang.pick(
-            "Vous pouvez fermer cette page.",
-            "You can close this page."
-        )
+        lang.pick("Vous pouvez fermer cette page.", "You can close this page.")
     );
     respond(StatusCode::OK, layout(lang, title, "", &body))
 }
@@ -224,7 +236,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_picks_languages() {
-        assert_eq!(escape("<a href=\"x\">'&"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+        assert_eq!(
+            escape("<a href=\"x\">'&"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
         assert_eq!(Lang::from_locales("de en-GB fr"), Some(Lang::En));
         assert_eq!(Lang::from_locales("fr-FR,fr;q=0.9"), Some(Lang::Fr));
         assert_eq!(Lang::from_locales("de"), None);

@@ -2,21 +2,19 @@
 //! Unknown tokens, or tokens of another client, answer 200 all the same (§2.2), so
 //! the endpoint tells nothing about tokens.
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::app::Op;
 use super::client_auth::authenticate;
 use super::flows::digest;
+use super::now;
 use super::params::Params;
-use super::{Provider, now};
 
 pub const PATH: &str = "/token/revocation";
 
-pub async fn handle(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn handle(Op(p): Op, headers: HeaderMap, body: Bytes) -> Response {
     let params = match Params::parse(&body) {
         Ok(x) => x,
         Err(e) => return e.into_response(),

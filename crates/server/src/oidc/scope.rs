@@ -120,8 +120,11 @@ mod tests {
 
     #[test]
     fn expands_aliases_to_franceconnect_claims() {
-        let g = grant("openid identite_pivot email", &registered(&["identite_pivot", "email"]))
-            .unwrap();
+        let g = grant(
+            "openid identite_pivot email",
+            &registered(&["identite_pivot", "email"]),
+        )
+        .unwrap();
         assert_eq!(
             g.claims.iter().copied().collect::<Vec<_>>(),
             [

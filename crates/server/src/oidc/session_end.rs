@@ -3,19 +3,18 @@
 //! registered `post_logout_redirect_uri` with `state`, or shows a logged-out page.
 //! A hint that does not verify gets the error page, never a redirect.
 
-use std::sync::Arc;
-
 use alicem_credential::jose::UnverifiedJws;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
+use super::Provider;
+use super::app::Op;
 use super::authorize::redirect_with;
 use super::pages::{self, Lang};
 use super::params::Params;
-use super::Provider;
 
 pub const PATH: &str = "/session/end";
 
@@ -25,7 +24,9 @@ fn check_hint(p: &Provider, hint: &str) -> Result<String, &'static str> {
     let verified = jws
         .verify_with_set(&p.jwks())
         .map_err(|_| "id_token_hint was not signed by this provider")?;
-    let claims = verified.claims().map_err(|_| "id_token_hint is malformed")?;
+    let claims = verified
+        .claims()
+        .map_err(|_| "id_token_hint is malformed")?;
     if claims.get("iss").and_then(Value::as_str) != Some(p.issuer.as_str()) {
         return Err("id_token_hint was issued by another provider");
     }
@@ -54,7 +55,11 @@ fn end(p: &Provider, params: &Params, headers: &HeaderMap) -> Response {
     };
     let client_id = match (hinted_client, params.get("client_id")) {
         (Some(a), Some(c)) if a != c => {
-            return pages::error(lang, StatusCode::BAD_REQUEST, "client_id does not match id_token_hint");
+            return pages::error(
+                lang,
+                StatusCode::BAD_REQUEST,
+                "client_id does not match id_token_hint",
+            );
         }
         (Some(a), _) => Some(a),
         (None, c) => c.map(str::to_owned),
@@ -83,22 +88,23 @@ fn end(p: &Provider, params: &Params, headers: &HeaderMap) -> Response {
 }
 
 fn parse_or_page(encoded: &[u8], headers: &HeaderMap) -> Result<Params, Response> {
-    Params::parse(encoded)
-        .map_err(|e| pages::error(Lang::from_headers(headers), StatusCode::BAD_REQUEST, &e.description))
+    Params::parse(encoded).map_err(|e| {
+        pages::error(
+            Lang::from_headers(headers),
+            StatusCode::BAD_REQUEST,
+            &e.description,
+        )
+    })
 }
 
-pub async fn get(
-    State(p): State<Arc<Provider>>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
+pub async fn get(Op(p): Op, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     match parse_or_page(query.unwrap_or_default().as_bytes(), &headers) {
         Ok(params) => end(&p, &params, &headers),
         Err(r) => r,
     }
 }
 
-pub async fn post(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(Op(p): Op, headers: HeaderMap, body: Bytes) -> Response {
     match parse_or_page(&body, &headers) {
         Ok(params) => end(&p, &params, &headers),
         Err(r) => r,

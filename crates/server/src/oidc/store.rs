@@ -30,10 +30,22 @@ pub struct IdentityRecord {
 pub trait OidcStore: KeyStore {
     /// The identity whose login identifier (the e-mail given at enrollment,
     /// compared case-insensitively) is `email`, if any.
-    fn identity_by_email<'a>(&'a self, email: &'a str)
-    -> BoxFut<'a, Result<Option<String>, StoreError>>;
-    fn identity<'a>(&'a self, id: &'a str)
-    -> BoxFut<'a, Result<Option<IdentityRecord>, StoreError>>;
+    fn identity_by_email<'a>(
+        &'a self,
+        email: &'a str,
+    ) -> BoxFut<'a, Result<Option<String>, StoreError>>;
+    /// Links a login identifier (the enrollment's contact e-mail) to an identity;
+    /// called when an enrollment is approved, before contact data is cleared.
+    fn link_identifier<'a>(
+        &'a self,
+        identity: &'a str,
+        email: &'a str,
+        now: i64,
+    ) -> BoxFut<'a, Result<(), StoreError>>;
+    fn identity<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFut<'a, Result<Option<IdentityRecord>, StoreError>>;
     /// Stores the PIN counter; when it is locked, the identity's status becomes
     /// `locked` in the same write.
     fn record_pin_attempts<'a>(

@@ -49,7 +49,10 @@ mod tests {
         assert_eq!(a, key.subject("impots.example", "id-1"));
         assert_ne!(a, key.subject("caf.example", "id-1"));
         assert_ne!(a, key.subject("impots.example", "id-2"));
-        assert_ne!(a, PairwiseKey::new([8; 32]).subject("impots.example", "id-1"));
+        assert_ne!(
+            a,
+            PairwiseKey::new([8; 32]).subject("impots.example", "id-1")
+        );
         // no ambiguity between ("ab","c") and ("a","bc")
         assert_ne!(key.subject("ab", "c"), key.subject("a", "bc"));
         assert_eq!(a.len(), 66);

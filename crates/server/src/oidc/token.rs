@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::app::Op;
 use super::client_auth::authenticate;
 use super::error::OAuthError;
 use super::flows::{TokenEntry, digest};
@@ -60,7 +60,9 @@ async fn exchange(p: &Provider, headers: &HeaderMap, body: &[u8]) -> Result<Resp
             return Err(OAuthError::invalid_grant("unknown or expired code"));
         };
         if entry.grant.client.client_id != client.client_id {
-            return Err(OAuthError::invalid_grant("the code was issued to another client"));
+            return Err(OAuthError::invalid_grant(
+                "the code was issued to another client",
+            ));
         }
         if entry.used {
             entry.replayed = true;
@@ -76,13 +78,17 @@ async fn exchange(p: &Provider, headers: &HeaderMap, body: &[u8]) -> Result<Resp
             return Err(OAuthError::invalid_grant("the code expired"));
         }
         if params.get("redirect_uri") != Some(entry.redirect_uri.as_str()) {
-            return Err(OAuthError::invalid_grant("redirect_uri differs from the authorization request"));
+            return Err(OAuthError::invalid_grant(
+                "redirect_uri differs from the authorization request",
+            ));
         }
         match (&entry.code_challenge, params.get("code_verifier")) {
             (Some(challenge), Some(verifier)) if pkce_matches(verifier, challenge) => {}
             (Some(_), _) => return Err(OAuthError::invalid_grant("PKCE verification failed")),
             (None, Some(_)) => {
-                return Err(OAuthError::invalid_grant("code_verifier without code_challenge"));
+                return Err(OAuthError::invalid_grant(
+                    "code_verifier without code_challenge",
+                ));
             }
             (None, None) => {}
         }
@@ -126,7 +132,7 @@ async fn exchange(p: &Provider, headers: &HeaderMap, body: &[u8]) -> Result<Resp
     Ok(r)
 }
 
-pub async fn handle(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn handle(Op(p): Op, headers: HeaderMap, body: Bytes) -> Response {
     match exchange(&p, &headers, &body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
@@ -142,7 +148,10 @@ mod tests {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
         assert!(pkce_matches(verifier, challenge));
-        assert!(!pkce_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj", challenge));
+        assert!(!pkce_matches(
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj",
+            challenge
+        ));
         assert!(!pkce_matches("short", challenge));
     }
 }

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use alicem_credential::jose::jwe;
 use alicem_credential::rng::os_rng;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
+use super::app::Op;
 use super::error::OAuthError;
 use super::params::Params;
 use super::{Provider, now};
@@ -27,7 +27,9 @@ fn bearer(headers: &HeaderMap) -> Result<Option<String>, OAuthError> {
         .to_str()
         .map_err(|_| OAuthError::invalid_request("malformed Authorization header"))?;
     match text.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(Some(token.trim().to_owned()))
         }
         _ => Err(OAuthError::invalid_token("expected a Bearer token")),
@@ -76,13 +78,13 @@ fn answer(p: &Provider, token: Option<String>) -> Result<Response, OAuthError> {
     Ok(r)
 }
 
-pub async fn get(State(p): State<Arc<Provider>>, headers: HeaderMap) -> Response {
+pub async fn get(Op(p): Op, headers: HeaderMap) -> Response {
     bearer(&headers)
         .and_then(|t| answer(&p, t))
         .unwrap_or_else(IntoResponse::into_response)
 }
 
-pub async fn post(State(p): State<Arc<Provider>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(Op(p): Op, headers: HeaderMap, body: Bytes) -> Response {
     let token = bearer(&headers).and_then(|header_token| {
         let form = Params::parse(&body)?;
         match (header_token, form.get("access_token")) {

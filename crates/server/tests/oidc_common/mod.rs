@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use alicem_api::account::IdentityStatus;
 use alicem_api::device_proof::{DeviceProofClaims, HEADER, PROOF_TYPE, body_hash};
 use alicem_api::login::{LoginApproval, PendingLogin, PendingLogins};
 use alicem_api::paths;
@@ -22,7 +23,6 @@ use alicem_server::oidc::client::{ClientSpec, TokenAuthMethod};
 use alicem_server::oidc::{OidcConfig, app};
 use alicem_server::store::identities::{self, Identity};
 use alicem_server::{AppState, Store};
-use alicem_api::account::IdentityStatus;
 use serde_json::{Value, json};
 
 pub const SECRET: &str = "impots-demo-secret-0123456789abcdef0123456789";
@@ -79,7 +79,13 @@ pub async fn start(clients: Vec<ClientSpec>, tweak: impl FnOnce(&mut OidcConfig)
     std::fs::create_dir_all(&config.data_dir).unwrap();
     let keys = ServerKeys::load_or_create(&config).unwrap();
     let store = Store::open(&config.database_url()).await.unwrap();
-    let state = AppState::from_parts(config, store, keys, TrustStore::new(), Arc::new(SystemClock));
+    let state = AppState::from_parts(
+        config,
+        store,
+        keys,
+        TrustStore::new(),
+        Arc::new(SystemClock),
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serving = state.clone();
     tokio::spawn(async move {
@@ -113,10 +119,14 @@ impl Server {
     /// Enrolls an identity directly through the store (the enrollment itself is
     /// another issue's): device key, PIN verifier, login e-mail, credential.
     pub async fn enroll(&self, email: &str, status: IdentityStatus) -> Wallet {
-        let device = SigningKey::generate_es256(&mut alicem_credential::rng::os_rng()).with_thumbprint_kid();
+        let device =
+            SigningKey::generate_es256(&mut alicem_credential::rng::os_rng()).with_thumbprint_kid();
         let jwk: Jwk = device.public_jwk();
         let id = rand_id();
-        let pin_secret = PinSecret::generate(KdfParams::FAST_INSECURE, &mut alicem_credential::rng::os_rng());
+        let pin_secret = PinSecret::generate(
+            KdfParams::FAST_INSECURE,
+            &mut alicem_credential::rng::os_rng(),
+        );
         let registration = pin_secret.register(&Pin::new(PIN).unwrap()).unwrap();
         let verifier = PinVerifier::register(&self.state.keys.pepper, &id, &registration).unwrap();
         let now = alicem_server::oidc::now();
@@ -135,9 +145,15 @@ impl Server {
             created_at: now,
             updated_at: now,
         };
-        identities::insert(self.state.store.pool(), &identity).await.unwrap();
+        identities::insert(self.state.store.pool(), &identity)
+            .await
+            .unwrap();
         let provider = app::provider(&self.state).await.unwrap();
-        provider.store.link_identifier(&id, email, now).await.unwrap();
+        provider
+            .store
+            .link_identifier(&id, email, now)
+            .await
+            .unwrap();
         let claims = vec![
             ("given_name".to_owned(), json!("Camille Anne")),
             ("family_name".to_owned(), json!("MARTIN")),
@@ -190,7 +206,12 @@ impl Server {
             .unwrap()
     }
 
-    pub async fn device_post(&self, wallet: &Wallet, path: &str, body: Vec<u8>) -> reqwest::Response {
+    pub async fn device_post(
+        &self,
+        wallet: &Wallet,
+        path: &str,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
         self.http
             .post(format!("{}{path}", self.base))
             .header(HEADER, self.proof(wallet, "POST", path, &body))
@@ -371,7 +392,9 @@ pub async fn login_until_phone(
     let page = browser.get(&server.http, &login_page).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("name=\"identifier\""));
-    let next = browser.post(&server.http, &login_page, &[("identifier", email)]).await;
+    let next = browser
+        .post(&server.http, &login_page, &[("identifier", email)])
+        .await;
     assert_eq!(next.status, 303);
     format!("{}{}", server.base, next.location.unwrap())
 }
@@ -379,7 +402,8 @@ pub async fn login_until_phone(
 pub fn pkce() -> (String, String) {
     use sha2::Digest;
     let verifier = rand_id() + &rand_id() + &rand_id();
-    let challenge = alicem_credential::jose::b64::encode(&sha2::Sha256::digest(verifier.as_bytes()));
+    let challenge =
+        alicem_credential::jose::b64::encode(&sha2::Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)
 }
 

@@ -1,0 +1,55 @@
+//! `alicem serve`: the identity server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use alicem_server::config::{Config, Overrides};
+use anyhow::Context;
+use clap::Args;
+
+/// Where the server takes its settings: built-in defaults, then `--config FILE`
+/// (TOML), then these flags (or their `ALICEM_*` environment variables).
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "ALICEM_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8443].
+    #[arg(long, env = "ALICEM_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory of the SQLite database, keys, PIN pepper and trust store
+    /// [default: ./alicem-data].
+    #[arg(long, env = "ALICEM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://…` for PostgreSQL [default: SQLite file in the data directory].
+    #[arg(long, env = "ALICEM_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Public base URL of the server (issuer of credentials and ID tokens).
+    #[arg(long, env = "ALICEM_ISSUER")]
+    pub issuer: Option<String>,
+}
+
+impl ServeArgs {
+    /// The configuration these arguments describe.
+    pub fn load(&self) -> anyhow::Result<Config> {
+        Ok(Config::load(
+            self.config.as_deref(),
+            Overrides {
+                listen: self.listen,
+                data_dir: self.data_dir.clone(),
+                database_url: self.database_url.clone(),
+                issuer: self.issuer.clone(),
+            },
+        )?)
+    }
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let config = args.load()?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime
+        .block_on(alicem_server::serve(config))
+        .context("identity server")?;
+    Ok(ExitCode::SUCCESS)
+}
