@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod face;
 pub mod models;
+pub mod demo_sp;
 pub mod passport;
 pub mod serve;
 pub mod trust;

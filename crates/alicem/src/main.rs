@@ -42,6 +42,8 @@ enum Command {
     /// Fetch the face models.
     #[command(subcommand)]
     Models(cli::models::ModelsCommand),
+    /// A tiny demonstration service provider ("Impôts démo") that logs in with alicem.
+    DemoSp(cli::demo_sp::DemoSpArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => cli::admin::run(args),
         Command::Face(command) => cli::face::run(command),
         Command::Models(command) => cli::models::run(command),
+        Command::DemoSp(args) => cli::demo_sp::run(args),
     };
     match result {
         Ok(code) => code,

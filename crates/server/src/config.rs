@@ -98,6 +98,8 @@ pub struct Config {
     /// Seconds between two runs of the background jobs (expiry, abandon, retention).
     pub jobs_interval_seconds: u64,
     pub enrollment: EnrollmentConfig,
+    /// The OpenID Connect provider (`[oidc]`, with `[[oidc.clients]]`).
+    pub oidc: crate::oidc::OidcConfig,
 }
 
 impl Default for Config {
@@ -115,6 +117,7 @@ impl Default for Config {
             enrollment_record_days: 30,
             jobs_interval_seconds: 300,
             enrollment: EnrollmentConfig::default(),
+            oidc: crate::oidc::OidcConfig::default(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod enrollment;
 pub mod fsutil;
 pub mod jobs;
 pub mod keys;
+pub mod login;
 pub mod oidc;
 pub mod openapi;
 pub mod problem;

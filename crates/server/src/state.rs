@@ -49,6 +49,8 @@ pub struct AppState {
     pub scratch: Arc<Scratch>,
     /// Per-address limit on new enrollment sessions.
     pub enrollment_starts: Arc<RateLimiter>,
+    /// The OpenID Connect provider, built on first use.
+    pub oidc: Arc<crate::oidc::app::OidcSlot>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -99,6 +101,7 @@ impl AppState {
             face: None,
             scratch: Arc::new(Scratch::default()),
             enrollment_starts: Arc::new(RateLimiter::per_minute(starts)),
+            oidc: Arc::default(),
         }
     }
 

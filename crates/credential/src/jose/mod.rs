@@ -30,6 +30,7 @@ pub mod b64;
 mod error;
 pub mod header;
 pub(crate) mod json;
+pub mod jwe;
 pub mod jwk;
 pub mod jwks;
 pub mod jws;
