@@ -1,9 +1,10 @@
 //! Command groups of the `alicem` binary, one module each.
 
 pub mod admin;
+pub mod demo;
+pub mod demo_sp;
 pub mod face;
 pub mod models;
-pub mod demo_sp;
 pub mod passport;
 pub mod serve;
 pub mod trust;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
+mod face_check;
 
 /// An open, self-hostable, chip-verified digital identity.
 ///
@@ -44,10 +45,18 @@ enum Command {
     Models(cli::models::ModelsCommand),
     /// A tiny demonstration service provider ("Impôts démo") that logs in with alicem.
     DemoSp(cli::demo_sp::DemoSpArgs),
+    /// The whole story in one process: mint a passport, enroll it with the wallet (chip,
+    /// Active Authentication, liveness, face match), log in to a service with the PIN,
+    /// and see a cloned chip refused.
+    Demo(cli::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Used by the README test: every command line the README shows must parse.
+    if std::env::var_os("ALICEM_PARSE_ONLY").is_some() {
+        return ExitCode::SUCCESS;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&cli.log)
@@ -64,6 +73,7 @@ fn main() -> ExitCode {
         Command::Face(command) => cli::face::run(command),
         Command::Models(command) => cli::models::run(command),
         Command::DemoSp(args) => cli::demo_sp::run(args),
+        Command::Demo(args) => cli::demo::run(args),
     };
     match result {
         Ok(code) => code,

@@ -72,12 +72,24 @@ fn random_hex(n: usize) -> String {
     hex::encode(b)
 }
 
-async fn enroll(config: PathBuf, email: String, pin: String, consent: Vec<String>, wallet: PathBuf) -> Result<()> {
+async fn enroll(
+    config: PathBuf,
+    email: String,
+    pin: String,
+    consent: Vec<String>,
+    wallet: PathBuf,
+) -> Result<()> {
     let config = Config::load(Some(&config), Overrides::default())?;
     let keys = ServerKeys::load_or_create(&config)?;
     let store = Store::open(&config.database_url()).await?;
     let issuer = config.issuer.clone();
-    let state = AppState::from_parts(config, store, keys, TrustStore::new(), Arc::new(SystemClock));
+    let state = AppState::from_parts(
+        config,
+        store,
+        keys,
+        TrustStore::new(),
+        Arc::new(SystemClock),
+    );
     let provider = app::provider(&state).await?;
     let raw = {
         use p256::elliptic_curve::Generate;
@@ -147,7 +159,10 @@ async fn enroll(config: PathBuf, email: String, pin: String, consent: Vec<String
     });
     std::fs::write(&wallet, serde_json::to_vec_pretty(&file)?)?;
     state.store.close().await;
-    eprintln!("enrolled {email} as identity {id}; wallet in {}", wallet.display());
+    eprintln!(
+        "enrolled {email} as identity {id}; wallet in {}",
+        wallet.display()
+    );
     Ok(())
 }
 
@@ -183,7 +198,11 @@ impl Phone {
             .header(HEADER, self.proof("GET", path, b"")?)
             .send()
             .await?;
-        anyhow::ensure!(r.status().is_success(), "pending logins: HTTP {}", r.status());
+        anyhow::ensure!(
+            r.status().is_success(),
+            "pending logins: HTTP {}",
+            r.status()
+        );
         Ok(r.json::<PendingLogins>().await?.logins)
     }
 
@@ -194,7 +213,9 @@ impl Phone {
             request: &login.login_id,
             device_key_thumbprint: &self.thumbprint,
         };
-        let pin_proof = self.secret.prove(&Pin::new(&self.pin)?, &login.pin_challenge, &ctx)?;
+        let pin_proof = self
+            .secret
+            .prove(&Pin::new(&self.pin)?, &login.pin_challenge, &ctx)?;
         let held = self.credential.claim_names();
         let names: Vec<&str> = login
             .claims
@@ -224,7 +245,12 @@ impl Phone {
             .body(body)
             .send()
             .await?;
-        anyhow::ensure!(r.status().is_success(), "approve: HTTP {} {}", r.status(), r.text().await.unwrap_or_default());
+        anyhow::ensure!(
+            r.status().is_success(),
+            "approve: HTTP {} {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        );
         Ok(())
     }
 }
@@ -232,7 +258,8 @@ impl Phone {
 async fn approve(wallet: PathBuf, issuer: String, poll_ms: u64) -> Result<()> {
     let w: Value = serde_json::from_slice(&std::fs::read(&wallet)?)?;
     let raw = hex::decode(w["device_key_hex"].as_str().context("device key")?)?;
-    let device = SigningKey::es256(p256::ecdsa::SigningKey::from_slice(&raw)?).with_thumbprint_kid();
+    let device =
+        SigningKey::es256(p256::ecdsa::SigningKey::from_slice(&raw)?).with_thumbprint_kid();
     let phone = Arc::new(Phone {
         identity_id: w["identity_id"].as_str().context("identity")?.to_owned(),
         thumbprint: device.public_jwk().thumbprint(),
@@ -256,7 +283,10 @@ async fn approve(wallet: PathBuf, issuer: String, poll_ms: u64) -> Result<()> {
         };
         let mut started = 0;
         for login in pending {
-            let fresh = in_flight.lock().map(|mut s| s.insert(login.login_id.clone())).unwrap_or(false);
+            let fresh = in_flight
+                .lock()
+                .map(|mut s| s.insert(login.login_id.clone()))
+                .unwrap_or(false);
             if !fresh {
                 continue;
             }
@@ -287,7 +317,17 @@ async fn approve(wallet: PathBuf, issuer: String, poll_ms: u64) -> Result<()> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Enroll { config, email, pin, consent, wallet } => enroll(config, email, pin, consent, wallet).await,
-        Command::Approve { wallet, issuer, poll_ms } => approve(wallet, issuer, poll_ms).await,
+        Command::Enroll {
+            config,
+            email,
+            pin,
+            consent,
+            wallet,
+        } => enroll(config, email, pin, consent, wallet).await,
+        Command::Approve {
+            wallet,
+            issuer,
+            poll_ms,
+        } => approve(wallet, issuer, poll_ms).await,
     }
 }

@@ -61,6 +61,8 @@ struct Sp {
     endpoints: Endpoints,
     http: reqwest::Client,
     pending: Mutex<HashMap<String, Pending>>,
+    /// The claims of the last completed login (ID token, userinfo), for `alicem demo`.
+    last_login: Mutex<Option<(Map<String, Value>, Map<String, Value>)>>,
 }
 
 fn random(n: usize) -> String {
@@ -250,16 +252,21 @@ fn table(claims: &Map<String, Value>) -> String {
 
 async fn callback(State(sp): State<Arc<Sp>>, Query(q): Query<HashMap<String, String>>) -> Response {
     match complete(&sp, &q).await {
-        Ok((id, info)) => page(
-            "Connecté",
-            &format!(
-                "<h1>Bonjour</h1><p>Vous êtes connecté avec alicem (niveau {}).</p>\
+        Ok((id, info)) => {
+            if let Ok(mut last) = sp.last_login.lock() {
+                *last = Some((id.clone(), info.clone()));
+            }
+            page(
+                "Connecté",
+                &format!(
+                    "<h1>Bonjour</h1><p>Vous êtes connecté avec alicem (niveau {}).</p>\
 <h2>Informations reçues</h2>{}<h2>Jeton d'identité</h2>{}<p><a href=\"/\">Retour</a></p>",
-                escape(id.get("acr").and_then(Value::as_str).unwrap_or("?")),
-                table(&info),
-                table(&id)
-            ),
-        ),
+                    escape(id.get("acr").and_then(Value::as_str).unwrap_or("?")),
+                    table(&info),
+                    table(&id)
+                ),
+            )
+        }
         Err(e) => {
             let r = page(
                 "Échec",
@@ -273,51 +280,92 @@ async fn callback(State(sp): State<Arc<Sp>>, Query(q): Query<HashMap<String, Str
     }
 }
 
+/// Discovers the provider's endpoints and prepares the relying party.
+async fn prepare(args: DemoSpArgs) -> Result<Arc<Sp>> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let issuer = args.issuer.trim_end_matches('/').to_owned();
+    let meta: Value = http
+        .get(format!("{issuer}/.well-known/openid-configuration"))
+        .send()
+        .await
+        .context("provider discovery")?
+        .json()
+        .await
+        .context("provider discovery")?;
+    if meta["issuer"].as_str() != Some(issuer.as_str()) {
+        bail!("the provider's metadata names another issuer");
+    }
+    let endpoint = |k: &str| -> Result<String> {
+        meta[k]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow!("discovery has no {k}"))
+    };
+    let endpoints = Endpoints {
+        authorization: endpoint("authorization_endpoint")?,
+        token: endpoint("token_endpoint")?,
+        userinfo: endpoint("userinfo_endpoint")?,
+        jwks: endpoint("jwks_uri")?,
+    };
+    Ok(Arc::new(Sp {
+        args: DemoSpArgs { issuer, ..args },
+        endpoints,
+        http,
+        pending: Mutex::new(HashMap::new()),
+        last_login: Mutex::new(None),
+    }))
+}
+
+fn app(sp: Arc<Sp>) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login))
+        .route("/callback", get(callback))
+        .with_state(sp)
+}
+
 pub fn run(args: DemoSpArgs) -> Result<std::process::ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        let issuer = args.issuer.trim_end_matches('/').to_owned();
-        let meta: Value = http
-            .get(format!("{issuer}/.well-known/openid-configuration"))
-            .send()
-            .await
-            .context("provider discovery")?
-            .json()
-            .await
-            .context("provider discovery")?;
-        if meta["issuer"].as_str() != Some(issuer.as_str()) {
-            bail!("the provider's metadata names another issuer");
-        }
-        let get = |k: &str| -> Result<String> {
-            meta[k]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| anyhow!("discovery has no {k}"))
-        };
-        let endpoints = Endpoints {
-            authorization: get("authorization_endpoint")?,
-            token: get("token_endpoint")?,
-            userinfo: get("userinfo_endpoint")?,
-            jwks: get("jwks_uri")?,
-        };
         let listen = args.listen;
-        let sp = Arc::new(Sp {
-            args: DemoSpArgs { issuer, ..args },
-            endpoints,
-            http,
-            pending: Mutex::new(HashMap::new()),
-        });
-        let app = Router::new()
-            .route("/", get(home))
-            .route("/login", get(login))
-            .route("/callback", get(callback))
-            .with_state(sp);
+        let sp = prepare(args).await?;
         let listener = tokio::net::TcpListener::bind(listen).await?;
         eprintln!("Impôts démo on http://{listen}/ (redirect URI http://{listen}/callback)");
-        axum::serve(listener, app).await?;
+        axum::serve(listener, app(sp)).await?;
         Ok(std::process::ExitCode::SUCCESS)
     })
+}
+
+/// The demo service provider running inside another program (`alicem demo`).
+pub struct DemoSp {
+    sp: Arc<Sp>,
+}
+
+impl DemoSp {
+    /// Serves on `listener` (already bound, non-blocking) on `runtime`.
+    pub fn spawn(
+        runtime: &tokio::runtime::Runtime,
+        listener: std::net::TcpListener,
+        args: DemoSpArgs,
+    ) -> Result<Self> {
+        let sp = runtime.block_on(prepare(args))?;
+        let listener = {
+            let _guard = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
+        let router = app(Arc::clone(&sp));
+        runtime.spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!("demo service provider: {e}");
+            }
+        });
+        Ok(Self { sp })
+    }
+
+    /// The claims (ID token, userinfo) of the last completed login.
+    pub fn last_login(&self) -> Option<(Map<String, Value>, Map<String, Value>)> {
+        self.sp.last_login.lock().ok()?.clone()
+    }
 }

@@ -309,6 +309,18 @@ pub(crate) async fn approve(
     let credential = Zeroizing::new(issue::credential(state, dg1, dg11, &device_key, now)?);
     let identity = issue::identity(state, &record.id, &device_key, fingerprint, expires_at, now);
     let receipt = receipt::sign(state, &record.id, received, now)?;
+    // The contact e-mail becomes the citizen's login identifier (stored as a keyed
+    // hash by the provider) before the enrollment's contact data are cleared.
+    if let Some(email) = record.email.as_deref() {
+        let provider = crate::oidc::app::provider(state)
+            .await
+            .map_err(|e| Problem::internal(&format!("OpenID provider: {e}")))?;
+        provider
+            .store
+            .link_identifier(&identity.id, email, now)
+            .await
+            .map_err(|e| Problem::internal(&format!("linking the login identifier: {e}")))?;
+    }
     if !state
         .store
         .approve_enrollment(&identity, &receipt::to_json(&receipt), decided_by, now)
