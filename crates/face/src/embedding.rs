@@ -91,9 +91,9 @@ impl Embedder {
         }
         let mut input = vec![0f32; 3 * n * n];
         for (i, px) in chip.as_raw().chunks_exact(3).enumerate() {
-            for ch in 0..3 {
+            for (ch, (&value, &mean)) in px.iter().zip(self.mean.iter()).enumerate() {
                 if let Some(v) = input.get_mut(ch * n * n + i) {
-                    *v = (f32::from(px[ch]) - self.mean[ch]) / 256.0;
+                    *v = (f32::from(value) - mean) / 256.0;
                 }
             }
         }

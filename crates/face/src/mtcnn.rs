@@ -352,12 +352,11 @@ fn run_fixed(plan: &Plan, mut crop: Vec<f32>, size: usize) -> Result<TVec<TValue
         .map_err(|e| FaceError::Inference(e.to_string()))
 }
 
+/// An output tensor's values and shape.
+type Output = (Vec<f32>, Vec<usize>);
+
 /// Finds the outputs whose last dimension is `a` and `b`.
-fn split_outputs(
-    out: &TVec<TValue>,
-    a: usize,
-    b: usize,
-) -> Result<((Vec<f32>, Vec<usize>), (Vec<f32>, Vec<usize>)), FaceError> {
+fn split_outputs(out: &TVec<TValue>, a: usize, b: usize) -> Result<(Output, Output), FaceError> {
     let find = |n: usize| {
         out.iter()
             .find(|t| t.shape().last() == Some(&n))

@@ -308,7 +308,7 @@ async fn approve(wallet: PathBuf, issuer: String, poll_ms: u64) -> Result<()> {
         if started == 0 {
             tokio::time::sleep(std::time::Duration::from_millis(poll_ms)).await;
         }
-        if approved % 1000 == 0 && started > 0 {
+        if approved.is_multiple_of(1000) && started > 0 {
             eprintln!("{approved} logins approved");
         }
     }

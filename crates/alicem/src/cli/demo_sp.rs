@@ -56,13 +56,16 @@ struct Pending {
     verifier: String,
 }
 
+/// The claims of a login: ID token, userinfo.
+pub type Claims = (Map<String, Value>, Map<String, Value>);
+
 struct Sp {
     args: DemoSpArgs,
     endpoints: Endpoints,
     http: reqwest::Client,
     pending: Mutex<HashMap<String, Pending>>,
     /// The claims of the last completed login (ID token, userinfo), for `alicem demo`.
-    last_login: Mutex<Option<(Map<String, Value>, Map<String, Value>)>>,
+    last_login: Mutex<Option<Claims>>,
 }
 
 fn random(n: usize) -> String {
@@ -365,7 +368,7 @@ impl DemoSp {
     }
 
     /// The claims (ID token, userinfo) of the last completed login.
-    pub fn last_login(&self) -> Option<(Map<String, Value>, Map<String, Value>)> {
+    pub fn last_login(&self) -> Option<Claims> {
         self.sp.last_login.lock().ok()?.clone()
     }
 }

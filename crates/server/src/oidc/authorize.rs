@@ -340,6 +340,10 @@ fn start(p: &Provider, params: Params, headers: &HeaderMap) -> Response {
     r
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is the page answered as is, like an axum handler's response"
+)]
 fn params_or_page(encoded: &[u8], headers: &HeaderMap) -> Result<Params, Response> {
     Params::parse(encoded).map_err(|e| {
         pages::error(

@@ -23,6 +23,10 @@ use super::params::Params;
 use super::{Provider, now, random_id};
 
 /// The transaction `tx` if this browser holds its cookie.
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is the page answered as is, like an axum handler's response"
+)]
 fn owned(p: &Provider, tx: &str, headers: &HeaderMap) -> Result<Transaction, Response> {
     let lang = Lang::from_headers(headers);
     let expired = || {

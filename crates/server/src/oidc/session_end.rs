@@ -87,6 +87,10 @@ fn end(p: &Provider, params: &Params, headers: &HeaderMap) -> Response {
     }
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is the page answered as is, like an axum handler's response"
+)]
 fn parse_or_page(encoded: &[u8], headers: &HeaderMap) -> Result<Params, Response> {
     Params::parse(encoded).map_err(|e| {
         pages::error(
