@@ -11,7 +11,8 @@ fn demo_enrolls_logs_in_and_refuses_the_clone() {
     let tmp = tempfile::tempdir().unwrap();
     let json = tmp.path().join("outcome.json");
     let output = Command::new(env!("CARGO_BIN_EXE_alicem"))
-        .args(["demo", "--json"])
+        // In process: pcscd's single vpcd slot is used by another test at the same time.
+        .args(["demo", "--in-process", "--json"])
         .arg(&json)
         .env("TMPDIR", tmp.path())
         .output()

@@ -39,6 +39,10 @@ pub struct DemoArgs {
     /// Cache of downloaded demo media (default: the user cache directory).
     #[arg(long, env = "ALICEM_CACHE", value_name = "DIR")]
     pub cache: Option<PathBuf>,
+    /// Read the virtual chip in process even when pcscd with the vpcd reader runs
+    /// (the vpcd reader is one slot shared by everything on the machine).
+    #[arg(long)]
+    pub in_process: bool,
     /// Also write the outcome as JSON to FILE (for tests and scripts).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -74,7 +78,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         server.base_url,
         workspace.server_dir().display()
     ));
-    let reader = chip::ChipReader::choose(&narrator);
+    let reader = chip::ChipReader::choose(&narrator, args.in_process);
 
     narrator.step("The wallet enrolls with the passport");
     let mut enrolled = citizen::enroll(

@@ -22,7 +22,13 @@ pub enum ChipReader {
 }
 
 impl ChipReader {
-    pub fn choose(narrator: &Narrator) -> Self {
+    pub fn choose(narrator: &Narrator, in_process: bool) -> Self {
+        if in_process {
+            narrator.ok(
+                "the wallet reads the virtual chip in process (same APDUs as through a reader)",
+            );
+            return Self::InProcess;
+        }
         match vpcd_reader() {
             Some(reader) => {
                 narrator.ok(&format!(
