@@ -65,7 +65,20 @@ pub fn router(state: AppState) -> Router {
 /// Runs the server until Ctrl-C / SIGTERM: opens the state, starts the background
 /// jobs, listens (HTTPS when `[tls]` is configured).
 pub async fn serve(config: Config) -> Result<(), StartError> {
+    serve_with_face(config, None).await
+}
+
+/// [`serve`] with a face pipeline for face-path enrollments (without one they go to an
+/// agent's review).
+pub async fn serve_with_face(
+    config: Config,
+    face: Option<std::sync::Arc<dyn enrollment::face_check::FaceCheck>>,
+) -> Result<(), StartError> {
     let state = AppState::open(config).await?;
+    let state = match face {
+        Some(face) => state.with_face(face),
+        None => state,
+    };
     let jobs = jobs::spawn(state.clone());
     let result = match state.config.tls.clone() {
         Some(tls) => serve_tls(state.clone(), &tls).await,

@@ -47,9 +47,26 @@ impl ServeArgs {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.load()?;
+    let models = alicem_face::FaceEngine::default_models_dir();
+    let face: Option<std::sync::Arc<dyn alicem_server::enrollment::face_check::FaceCheck>> =
+        match alicem_face::FaceEngine::load(&models) {
+            Ok(engine) => Some(std::sync::Arc::new(
+                crate::face_check::EngineFaceCheck::new(
+                    std::sync::Arc::new(engine),
+                    alicem_face::FaceConfig::default(),
+                ),
+            )),
+            Err(e) => {
+                eprintln!(
+                    "face models not loaded from {} ({e}): face-path enrollments will go to an agent's review; run `alicem models fetch`",
+                    models.display()
+                );
+                None
+            }
+        };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime
-        .block_on(alicem_server::serve(config))
+        .block_on(alicem_server::serve_with_face(config, face))
         .context("identity server")?;
     Ok(ExitCode::SUCCESS)
 }
