@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
-mod face_check;
 
 /// An open, self-hostable, chip-verified digital identity.
 ///

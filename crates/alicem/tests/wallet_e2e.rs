@@ -8,6 +8,8 @@
 //! path and an agent approves it on the console.
 #![allow(clippy::unwrap_used, reason = "test helpers")]
 
+mod common;
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
@@ -163,65 +165,6 @@ fn jws_payload(token: &str) -> serde_json::Value {
     serde_json::from_slice(&b64::decode("payload", payload).unwrap()).unwrap()
 }
 
-/// The first `name="csrf" value="…"` of a console page.
-fn csrf(page: &str) -> String {
-    let start = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
-    let len = page[start..].find('"').unwrap();
-    page[start..start + len].to_owned()
-}
-
-/// An agent logs in to the console, opens the session by its code and approves it
-/// (having seen the person and the document).
-fn agent_approves(server: &Server, session_code: &str) {
-    let http = http();
-    let base = &server.base;
-    let login = http
-        .post(format!("{base}/agent/login"))
-        .form(&[("login", AGENT), ("password", AGENT_PASSWORD)])
-        .send()
-        .unwrap();
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .unwrap_or_else(|| panic!("agent login refused (HTTP {})", login.status()))
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let queue = http
-        .get(format!("{base}/agent"))
-        .header("cookie", &cookie)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let token = csrf(&queue);
-    let found = http
-        .post(format!("{base}/agent/find"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", token.as_str()), ("code", session_code)])
-        .send()
-        .unwrap();
-    let session = location(&found);
-    let decided = http
-        .post(format!("{}/decision", absolute(base, &session)))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", token.as_str()),
-            ("decision", "approve"),
-            ("confirm", "yes"),
-        ])
-        .send()
-        .unwrap();
-    assert!(
-        decided.status().is_success() || decided.status().is_redirection(),
-        "agent decision: HTTP {}",
-        decided.status()
-    );
-}
-
 /// A wallet enrolled on the agent path with `PIN`, against a running server.
 fn enrolled_wallet(tmp: &Path, server: &Server, doc: &Path) -> std::path::PathBuf {
     let image = alicem_chip_sim::ChipImage::load(doc).unwrap();
@@ -261,7 +204,7 @@ fn enrolled_wallet(tmp: &Path, server: &Server, doc: &Path) -> std::path::PathBu
         .as_str()
         .unwrap()
         .to_owned();
-    agent_approves(server, &code);
+    common::console::agent_approves(&server.base, AGENT, AGENT_PASSWORD, &code);
     ok(&wallet(
         &w,
         &["enroll", "--resume", "--pin-stdin"],
@@ -380,7 +323,6 @@ fn query_param(url: &str, name: &str) -> Option<String> {
 }
 
 #[test]
-#[ignore = "needs the oidc branch (provider + login approval API) merged with server"]
 fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
     let tmp = tempfile::tempdir().unwrap();
     let doc = mint(tmp.path());
@@ -411,7 +353,7 @@ fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
                 ("redirect_uri", REDIRECT_URI),
                 ("scope", "openid given_name birthdate"),
                 ("state", "state-1"),
-                ("nonce", "nonce-1"),
+                ("nonce", "nonce-of-the-tax-office-login-1"),
                 ("acr_values", "eidas3"),
                 ("code_challenge", &challenge),
                 ("code_challenge_method", "S256"),
@@ -430,28 +372,48 @@ fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
     let requests = json(&wallet(&w, &["requests", "--json"], None));
     let login = &requests[0];
     assert_eq!(login["client_id"], CLIENT_ID);
-    let asked: Vec<&str> = login["claims"]
+    let mut asked: Vec<&str> = login["claims"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c.as_str().unwrap())
         .collect();
-    assert_eq!(asked, ["given_name", "birthdate"]);
+    asked.sort_unstable();
+    assert_eq!(asked, ["birthdate", "given_name"]);
     let waiting = browser.send(browser.http.get(&wait_page)).text().unwrap();
-    assert!(waiting.contains(login["short_code"].as_str().unwrap()));
+    // The page shows the code spaced for reading ("48 21").
+    let code = login["short_code"].as_str().unwrap();
+    let (a, b) = code.split_at(2);
+    assert!(
+        waiting.contains(&format!("{a} {b}")),
+        "{code} not on {waiting}"
+    );
     let id = login["login_id"].as_str().unwrap();
-    ok(&wallet(
+    let approved = wallet(
         &w,
         &["approve", id, "--pin-stdin"],
         Some(&format!("{PIN}\n")),
-    ));
+    );
+    let said = String::from_utf8_lossy(&ok(&approved).stderr).into_owned();
+    let disclosed = said
+        .lines()
+        .find_map(|l| l.split_once(" received ").map(|(_, claims)| claims))
+        .unwrap_or_else(|| panic!("the wallet did not say what it disclosed: {said}"));
+    let mut disclosed: Vec<&str> = disclosed.split(", ").collect();
+    disclosed.sort_unstable();
+    assert_eq!(disclosed, ["birthdate", "given_name"], "{said}");
 
     // The browser goes on (consent the first time), back to the relying party.
-    let mut next = browser.send(browser.http.get(&wait_page));
-    if location(&next).contains("/consent") {
-        let consent = absolute(&server.base, &location(&next));
-        next = browser.send(browser.http.post(&consent).form(&[("decision", "accept")]));
-    }
+    let next = browser.send(browser.http.get(&wait_page));
+    assert!(
+        location(&next).contains("/consent"),
+        "the first login to this provider asks for consent: {}",
+        location(&next)
+    );
+    let consent = absolute(&server.base, &location(&next));
+    let page = browser.send(browser.http.get(&consent)).text().unwrap();
+    assert!(page.contains("name=\"decision\" value=\"allow\""), "{page}");
+    let next = browser.send(browser.http.post(&consent).form(&[("decision", "allow")]));
     let callback = location(&next);
     assert!(callback.starts_with(REDIRECT_URI), "{callback}");
     assert_eq!(query_param(&callback, "state").as_deref(), Some("state-1"));
@@ -474,8 +436,32 @@ fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
         .unwrap();
     let id_token = jws_payload(tokens["id_token"].as_str().unwrap());
     assert_eq!(id_token["acr"], "eidas3");
-    assert_eq!(id_token["nonce"], "nonce-1");
+    assert_eq!(id_token["nonce"], "nonce-of-the-tax-office-login-1");
     assert_eq!(id_token["aud"], CLIENT_ID);
+    // No civil-status claim rides in the ID token beyond those asked.
+    for key in id_token.as_object().unwrap().keys() {
+        assert!(
+            [
+                "iss",
+                "sub",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "acr",
+                "amr",
+                "at_hash",
+                "azp",
+                "sid",
+                "jti",
+                "given_name",
+                "birthdate",
+            ]
+            .contains(&key.as_str()),
+            "unexpected ID token claim {key}: {id_token}"
+        );
+    }
     let userinfo = http
         .get(discovery["userinfo_endpoint"].as_str().unwrap())
         .bearer_auth(tokens["access_token"].as_str().unwrap())

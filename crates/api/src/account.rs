@@ -2,8 +2,9 @@
 
 use alicem_credential::pin::{PinChallenge, PinChange, PinProof};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityStatus {
     /// Approved, PIN not registered yet.
@@ -17,7 +18,7 @@ pub enum IdentityStatus {
     Expired,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AccountStatus {
     pub identity_id: String,
     pub status: IdentityStatus,
@@ -28,7 +29,7 @@ pub struct AccountStatus {
 }
 
 /// What a PIN challenge will be used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChallengePurpose {
     Suspend,
@@ -37,12 +38,12 @@ pub enum ChallengePurpose {
     ChangePin,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChallengeRequest {
     pub purpose: ChallengePurpose,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChallengeGrant {
     /// The `request` of the PIN proof's context.
     pub challenge_id: String,
@@ -51,20 +52,20 @@ pub struct ChallengeGrant {
 }
 
 /// Suspend, revoke or delete: PIN proof with purpose `Lifecycle`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LifecycleRequest {
     pub challenge_id: String,
     pub pin_proof: PinProof,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PinChangeRequest {
     pub challenge_id: String,
     pub change: PinChange,
 }
 
 /// One login, as kept in the connection history (claim names, never values).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HistoryEntry {
     /// Unix seconds.
     pub at: u64,
@@ -76,7 +77,7 @@ pub struct HistoryEntry {
     pub outcome: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct History {
     pub entries: Vec<HistoryEntry>,
     /// How long the server keeps entries (days).

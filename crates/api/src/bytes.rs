@@ -48,6 +48,20 @@ impl<'de> Deserialize<'de> for Bytes {
     }
 }
 
+/// In the OpenAPI description: a string of unpadded base64url.
+impl utoipa::PartialSchema for Bytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .content_encoding("base64url")
+            .pattern(Some("^[A-Za-z0-9_-]*$"))
+            .description(Some("bytes, unpadded base64url"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Bytes {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

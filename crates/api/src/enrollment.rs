@@ -1,11 +1,12 @@
 //! Enrollment: start a session, upload the evidence, receive the decision.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::Bytes;
 
 /// How the citizen proves they are the document's holder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EnrollmentPath {
     /// Live selfie frames matched against the chip photo.
@@ -16,7 +17,7 @@ pub enum EnrollmentPath {
 
 /// One step of the liveness script. Directions are the citizen's own: on `TurnLeft`
 /// the citizen turns to their left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LivenessAction {
     TurnLeft,
@@ -49,9 +50,10 @@ impl LivenessAction {
 }
 
 /// `POST /v1/enrollments`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StartEnrollment {
     /// The device's P-256 public key as a JWK (`kty` EC, `crv` P-256, no private part).
+    #[schema(value_type = Object)]
     pub device_key: serde_json::Value,
     pub email: String,
     pub phone: String,
@@ -60,7 +62,7 @@ pub struct StartEnrollment {
 }
 
 /// The answer to [`StartEnrollment`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EnrollmentSession {
     pub session_id: String,
     /// 8 random bytes for Active Authentication (INTERNAL AUTHENTICATE).
@@ -74,7 +76,7 @@ pub struct EnrollmentSession {
 }
 
 /// The chip's files as read, byte for byte (`None` when the chip has no such file).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ChipFiles {
     pub ef_com: Bytes,
     pub ef_sod: Bytes,
@@ -93,7 +95,7 @@ pub struct ChipFiles {
 }
 
 /// The anti-clone proof bound to this session.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AntiCloneEvidence {
     /// The chip's INTERNAL AUTHENTICATE answer to the session's challenge.
@@ -104,7 +106,7 @@ pub enum AntiCloneEvidence {
 }
 
 /// One selfie frame.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SelfieFrame {
     pub jpeg: Bytes,
     /// Milliseconds since the first frame.
@@ -112,7 +114,7 @@ pub struct SelfieFrame {
 }
 
 /// `POST /v1/enrollments/{id}/evidence`, signed with a device proof.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Evidence {
     pub chip: ChipFiles,
     pub anti_clone: AntiCloneEvidence,
@@ -122,7 +124,7 @@ pub struct Evidence {
 }
 
 /// Where an enrollment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EnrollmentStatus {
     /// Session started, no evidence yet.
@@ -138,7 +140,7 @@ pub enum EnrollmentStatus {
 }
 
 /// Why an enrollment was rejected (or sent to review). Stable codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionReason {
     /// SOD signature, DSC chain or a data-group hash does not verify.
@@ -171,14 +173,14 @@ pub enum DecisionReason {
 
 /// What the server erased, and when: the citizen's proof that biometrics and
 /// civil-status data were not kept.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ErasureReceipt {
     /// Compact JWS (ES256, by the server's receipt key) over [`ErasureReceiptClaims`].
     pub jws: String,
     pub claims: ErasureReceiptClaims,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ErasureReceiptClaims {
     pub iss: String,
     pub session_id: String,
@@ -187,7 +189,7 @@ pub struct ErasureReceiptClaims {
     pub erased_at: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ErasedItem {
     /// `"dg2"`, `"dg1"`, `"dg11"`, `"frame[0]"`, `"face_templates"`…
     pub item: String,
@@ -197,7 +199,7 @@ pub struct ErasedItem {
 }
 
 /// The result of an enrollment, as answered to the evidence upload and to polling.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EnrollmentOutcome {
     pub session_id: String,
     pub status: EnrollmentStatus,
@@ -212,7 +214,7 @@ pub struct EnrollmentOutcome {
 }
 
 /// What an approved wallet receives.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IssuedIdentity {
     pub identity_id: String,
     /// The SD-JWT VC (issuer-signed JWT and all disclosures, `~`-separated).

@@ -2,9 +2,10 @@
 
 use alicem_credential::pin::{PinChallenge, PinProof};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A login waiting for the citizen's approval.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PendingLogin {
     pub login_id: String,
     /// The service provider's display name ("Impôts démo").
@@ -25,13 +26,13 @@ pub struct PendingLogin {
     pub presentation_audience: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PendingLogins {
     pub logins: Vec<PendingLogin>,
 }
 
 /// `POST /v1/account/logins/{id}/approve`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginApproval {
     /// PIN proof with purpose `Login`, account = identity id, request = login id.
     pub pin_proof: PinProof,

@@ -1,13 +1,76 @@
 //! Speed of the face path on one core: descriptor per face, MTCNN detection per
 //! 640×480 frame, and a whole enrollment decision (DG2 + 10 frames).
 //! Needs the models (fetched on first use) and the test media
-//! (scripts/fetch-face-test-media).
+//! (scripts/fetch-face-test-media). Run pinned to one core:
+//! `taskset -c 1 cargo bench -p alicem-face`.
+//!
+//! The clock is this process's CPU time, not wall time: on a shared machine wall time
+//! also counts the turns of other processes on the same core. Set
+//! `ALICEM_BENCH_WALL=1` for wall time (on an idle machine the two agree).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use alicem_face::{FaceConfig, FaceEngine, LivenessAction, RgbFrame, TimedFrame, fetch_models};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use criterion::{Criterion, Throughput};
+
+/// Criterion measurement: CPU time consumed by this process (all its threads).
+struct ProcessCpuTime;
+
+fn cpu_now() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+impl Measurement for ProcessCpuTime {
+    type Intermediate = Duration;
+    type Value = Duration;
+    fn start(&self) -> Duration {
+        cpu_now()
+    }
+    fn end(&self, start: Duration) -> Duration {
+        cpu_now().saturating_sub(start)
+    }
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+    fn to_f64(&self, v: &Duration) -> f64 {
+        v.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &CpuFormatter
+    }
+}
+
+/// Nanoseconds shown as ns/µs/ms/s of CPU time.
+struct CpuFormatter;
+
+impl ValueFormatter for CpuFormatter {
+    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
+        let (div, unit) = if typical < 1e3 {
+            (1.0, "ns cpu")
+        } else if typical < 1e6 {
+            (1e3, "µs cpu")
+        } else if typical < 1e9 {
+            (1e6, "ms cpu")
+        } else {
+            (1e9, "s cpu")
+        };
+        values.iter_mut().for_each(|v| *v /= div);
+        unit
+    }
+    fn scale_throughputs(&self, _: f64, _: &Throughput, values: &mut [f64]) -> &'static str {
+        values.iter_mut().for_each(|v| *v = f64::NAN);
+        "n/a"
+    }
+    fn scale_for_machines(&self, _: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
 
 fn media() -> PathBuf {
     let script = concat!(
@@ -36,7 +99,7 @@ fn frame_640x480(path: &std::path::Path) -> Vec<u8> {
     out
 }
 
-fn benches(c: &mut Criterion) {
+fn benches<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let dir = FaceEngine::default_models_dir();
     fetch_models(&dir, &|_| {}).expect("models");
     let engine = FaceEngine::load(&dir).expect("engine");
@@ -88,5 +151,18 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(face, benches);
-criterion_main!(face);
+fn main() {
+    if std::env::var_os("ALICEM_BENCH_WALL").is_some() {
+        let mut c = Criterion::default()
+            .with_measurement(WallTime)
+            .configure_from_args();
+        benches(&mut c);
+        c.final_summary();
+    } else {
+        let mut c = Criterion::default()
+            .with_measurement(ProcessCpuTime)
+            .configure_from_args();
+        benches(&mut c);
+        c.final_summary();
+    }
+}

@@ -44,7 +44,17 @@ impl RgbFrame {
     }
 
     /// Decodes JPEG, PNG, JPEG 2000 (JP2 or J2K codestream) bytes.
+    ///
+    /// JPEG goes to [`crate::jpeg`], which gives libjpeg-turbo's pixels exactly (the
+    /// decoder dlib's references and most face pipelines were fed); the few JPEG
+    /// variants it does not handle, and other formats, go to the `image`/`jpeg2k`
+    /// decoders of `alicem_emrtd::lds::face_image`.
     pub fn decode(bytes: &[u8]) -> Result<Self, FaceError> {
+        if bytes.starts_with(&[0xFF, 0xD8])
+            && let Ok(frame) = crate::jpeg::decode(bytes)
+        {
+            return Ok(frame);
+        }
         let rgb = alicem_emrtd::lds::face_image::decode_face_image(bytes)
             .map_err(|e| FaceError::Image(e.to_string()))?;
         let (w, h) = (rgb.width() as usize, rgb.height() as usize);

@@ -14,6 +14,7 @@ pub mod engine;
 mod error;
 pub mod frame;
 pub mod geometry;
+pub mod jpeg;
 pub mod liveness;
 pub mod models;
 pub mod mtcnn;

@@ -24,6 +24,13 @@ pub enum LivenessAction {
 }
 
 impl LivenessAction {
+    pub const ALL: [LivenessAction; 4] = [
+        LivenessAction::TurnLeft,
+        LivenessAction::TurnRight,
+        LivenessAction::Smile,
+        LivenessAction::Nod,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LivenessAction::TurnLeft => "turn_left",
@@ -93,7 +100,8 @@ pub struct FrameInput<'a> {
 pub struct LivenessConfig {
     /// Frames at the start (at most) averaged into the neutral baseline.
     pub baseline_frames: usize,
-    /// Yaw change that counts as a head turn.
+    /// Yaw change that counts as a head turn (0.12: a turn of roughly 12–15°; the
+    /// jitter of a still head on the test videos stays within ±0.05).
     pub turn_yaw: f64,
     /// Relative mouth widening that counts as a smile (0.12 = 12 % wider).
     pub smile_ratio: f64,
@@ -107,7 +115,7 @@ impl Default for LivenessConfig {
     fn default() -> Self {
         Self {
             baseline_frames: 3,
-            turn_yaw: 0.2,
+            turn_yaw: 0.12,
             smile_ratio: 0.12,
             nod_pitch: 0.1,
             continuity_threshold: 0.5,
@@ -162,6 +170,28 @@ fn threshold(action: LivenessAction, c: &LivenessConfig) -> f64 {
         LivenessAction::Smile => c.smile_ratio,
         LivenessAction::Nod => c.nod_pitch,
     }
+}
+
+/// How far past its threshold `action` is in `s` (1.0 = exactly at threshold).
+fn strength(action: LivenessAction, s: &Signals, base: &Signals, c: &LivenessConfig) -> f64 {
+    relative(action, s, base) / threshold(action, c)
+}
+
+/// Whether a frame shows the onset of `action`: it is past its threshold and no
+/// rival is further past its own. A head movement moves every signal a little (a
+/// smile raises the mouth line, so the pitch moves; a turn foreshortens the face), so
+/// without this a script performed in another order could pass on side effects.
+/// Rivals are the actions not yet performed: one still held from an earlier step (a
+/// citizen keeps smiling while turning) does not hide the next.
+fn shows_onset(
+    action: LivenessAction,
+    rivals: &[LivenessAction],
+    s: &Signals,
+    base: &Signals,
+    c: &LivenessConfig,
+) -> bool {
+    let own = strength(action, s, base, c);
+    own >= 1.0 && rivals.iter().all(|r| strength(*r, s, base, c) <= own)
 }
 
 /// Checks the script against the frames (in upload order, timestamps increasing).
@@ -246,19 +276,32 @@ pub fn check_script(
     report.baseline_frames = base.iter().map(|(i, _)| *i).collect();
     report.baseline = Some(baseline);
     let start_after = base.last().map_or(0, |(i, _)| *i);
-    // Each step: the first frame after the previous step where the action is seen;
-    // the evidence runs while it stays above threshold.
+    // Each step: the first frame after the previous step's onset where the action is
+    // seen (an action may still be held when the next one starts: a citizen keeps
+    // smiling while turning); the evidence runs while it stays above threshold. The
+    // same action twice in a script needs two occurrences: a step starts after the
+    // end of the last run of its action.
     let mut cursor = usable
         .iter()
         .position(|(i, _)| *i > start_after)
         .unwrap_or(usable.len());
+    let mut run_ends: Vec<(LivenessAction, usize)> = Vec::new();
     for step in &mut report.steps {
         let th = step.threshold;
+        let from = run_ends
+            .iter()
+            .filter(|(a, _)| *a == step.action)
+            .map(|(_, end)| *end)
+            .fold(cursor, usize::max);
+        let rivals: Vec<LivenessAction> = LivenessAction::ALL
+            .into_iter()
+            .filter(|a| *a != step.action && !run_ends.iter().any(|(done, _)| done == a))
+            .collect();
         let found = usable
             .iter()
             .enumerate()
-            .skip(cursor)
-            .find(|(_, (_, s))| relative(step.action, s, &baseline) >= th);
+            .skip(from)
+            .find(|(_, (_, s))| shows_onset(step.action, &rivals, s, &baseline, config));
         let Some((k, _)) = found else {
             break;
         };
@@ -273,7 +316,8 @@ pub fn check_script(
             end += 1;
         }
         step.seen = true;
-        cursor = end;
+        run_ends.push((step.action, end));
+        cursor = k + 1;
     }
     let all_seen = report.steps.iter().all(|s| s.seen);
     report.passed = all_seen && report.same_face && report.frames_with_several_faces.is_empty();
@@ -354,6 +398,60 @@ mod tests {
         assert!(!r.passed);
         assert!(r.steps[0].seen && !r.steps[1].seen);
         assert_eq!(r.failure.as_deref(), Some("smile not seen in order"));
+    }
+
+    #[test]
+    fn an_action_still_held_does_not_hide_the_next_one() {
+        // Smiling, then turning left while still smiling.
+        let (y, p, s) = NEUTRAL;
+        let frames = seq(&[(y, p, s, 3), (y, p, 1.0, 3), (0.4, p, 1.0, 3)]);
+        let r = run(
+            &frames,
+            &[LivenessAction::Smile, LivenessAction::TurnLeft],
+            &[],
+        );
+        assert!(r.passed, "{r:?}");
+        assert_eq!(r.steps[1].frames, vec![6, 7, 8]);
+    }
+
+    #[test]
+    fn the_same_action_twice_needs_two_occurrences() {
+        let (y, p, s) = NEUTRAL;
+        let script = [LivenessAction::TurnLeft, LivenessAction::TurnLeft];
+        let once = seq(&[(y, p, s, 3), (0.4, p, s, 4)]);
+        assert!(!run(&once, &script, &[]).passed);
+        let twice = seq(&[(y, p, s, 3), (0.4, p, s, 2), (y, p, s, 2), (0.4, p, s, 2)]);
+        let r = run(&twice, &script, &[]);
+        assert!(r.passed, "{r:?}");
+        assert_eq!(r.steps[1].frames, vec![7, 8]);
+    }
+
+    #[test]
+    fn an_action_seen_only_as_a_side_effect_of_another_does_not_count() {
+        // Asked: nod, smile, turn left. Performed in reverse: a left turn that also
+        // moves the pitch past the nod threshold, a smile, a nod that also moves the
+        // yaw past the turn threshold. Each side effect is weaker than the movement.
+        let (y, p, s) = NEUTRAL;
+        let frames = seq(&[
+            (y, p, s, 4),
+            (0.4, 0.65, s, 3),
+            (y, p, s, 2),
+            (y, p, 1.0, 3),
+            (y, p, s, 2),
+            (0.2, 0.9, s, 3),
+        ]);
+        let script = [
+            LivenessAction::Nod,
+            LivenessAction::Smile,
+            LivenessAction::TurnLeft,
+        ];
+        let r = run(&frames, &script, &[]);
+        assert!(!r.passed, "{r:?}");
+        assert_eq!(r.steps[0].frames, vec![14, 15, 16], "the nod is the real one");
+        assert_eq!(r.failure.as_deref(), Some("smile not seen in order"));
+        let mut performed = script;
+        performed.reverse();
+        assert!(run(&frames, &performed, &[]).passed);
     }
 
     #[test]

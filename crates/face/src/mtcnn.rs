@@ -66,15 +66,22 @@ fn model_error(name: &str) -> impl Fn(TractError) -> FaceError + '_ {
     move |e| FaceError::ModelCorrupt(format!("{name}: {e}"))
 }
 
-fn fixed(model: InferenceModel, size: usize, name: &str) -> Result<Plan, FaceError> {
+/// R-Net and O-Net take a batch of square crops: the batch size stays symbolic, so one
+/// run scores every candidate box of an image.
+fn batched(model: InferenceModel, size: usize, name: &str) -> Result<Plan, FaceError> {
+    let n = model.sym("N");
+    let shape: Vec<TDim> = vec![n.into(), size.to_dim(), size.to_dim(), 3.to_dim()];
     model
-        .with_input_fact(0, f32::fact([1, size, size, 3]).into())
+        .with_input_fact(0, InferenceFact::dt_shape(f32::datum_type(), shape))
         .map_err(model_error(name))?
         .into_optimized()
         .map_err(model_error(name))?
         .into_runnable()
         .map_err(model_error(name))
 }
+
+/// Boxes per network run (bounds the input tensor: 64 × 48 × 48 × 3 floats).
+const BATCH: usize = 64;
 
 /// A box under construction: corners, score, regression.
 #[derive(Debug, Clone, Copy)]
@@ -92,8 +99,8 @@ impl Mtcnn {
                 .map_err(model_error(name))
         };
         let pnet = read(pnet, "pnet.onnx")?;
-        let rnet = fixed(read(rnet, "rnet.onnx")?, 24, "rnet.onnx")?;
-        let onet = fixed(read(onet, "onet.onnx")?, 48, "onet.onnx")?;
+        let rnet = batched(read(rnet, "rnet.onnx")?, 24, "rnet.onnx")?;
+        let onet = batched(read(onet, "onet.onnx")?, 48, "onet.onnx")?;
         Ok(Self {
             pnet,
             pnet_plans: Mutex::new(HashMap::new()),
@@ -243,18 +250,23 @@ impl Mtcnn {
             .collect();
         // Stage 2.
         let mut passed = Vec::new();
-        for c in &boxes {
-            let crop = crop_resized(&pixels.0, w, h, &c.b, 24);
-            let out = run_fixed(&self.rnet, crop, 24)?;
+        for chunk in boxes.chunks(BATCH) {
+            let crops: Vec<Vec<f32>> = chunk
+                .iter()
+                .map(|c| crop_resized(&pixels.0, w, h, &c.b, 24))
+                .collect();
+            let out = run_batch(&self.rnet, crops, 24)?;
             let (reg, prob) = split_outputs(&out, 4, 2)?;
-            let score = f64::from(prob.0.get(1).copied().unwrap_or(0.0));
-            if score > f64::from(params.thresholds[1]) {
-                let r = |i: usize| f64::from(reg.0.get(i).copied().unwrap_or(0.0));
-                passed.push(Cand {
-                    b: c.b,
-                    score,
-                    reg: [r(0), r(1), r(2), r(3)],
-                });
+            for (k, c) in chunk.iter().enumerate() {
+                let score = f64::from(prob.0.get(k * 2 + 1).copied().unwrap_or(0.0));
+                if score > f64::from(params.thresholds[1]) {
+                    let r = |i: usize| f64::from(reg.0.get(k * 4 + i).copied().unwrap_or(0.0));
+                    passed.push(Cand {
+                        b: c.b,
+                        score,
+                        reg: [r(0), r(1), r(2), r(3)],
+                    });
+                }
             }
         }
         boxes = nms(passed, 0.7, false)
@@ -267,30 +279,35 @@ impl Mtcnn {
             .collect();
         // Stage 3.
         let mut found: Vec<(Cand, [Point; 5])> = Vec::new();
-        for c in &boxes {
-            let b = c.b.map(|v| v.trunc());
-            let crop = crop_resized(&pixels.0, w, h, &b, 48);
-            let out = run_fixed(&self.onet, crop, 48)?;
+        for chunk in boxes.chunks(BATCH) {
+            let squares: Vec<[f64; 4]> = chunk.iter().map(|c| c.b.map(|v| v.trunc())).collect();
+            let crops: Vec<Vec<f32>> = squares
+                .iter()
+                .map(|b| crop_resized(&pixels.0, w, h, b, 48))
+                .collect();
+            let out = run_batch(&self.onet, crops, 48)?;
             let (reg, prob) = split_outputs(&out, 4, 2)?;
             let (pts, _) = split_outputs(&out, 10, 2)?;
-            let score = f64::from(prob.0.get(1).copied().unwrap_or(0.0));
-            if score <= f64::from(params.thresholds[2]) {
-                continue;
+            for (k, b) in squares.iter().enumerate() {
+                let score = f64::from(prob.0.get(k * 2 + 1).copied().unwrap_or(0.0));
+                if score <= f64::from(params.thresholds[2]) {
+                    continue;
+                }
+                let bw = b[2] - b[0] + 1.0;
+                let bh = b[3] - b[1] + 1.0;
+                let p = |i: usize| f64::from(pts.0.get(k * 10 + i).copied().unwrap_or(0.0));
+                let points = [0, 1, 2, 3, 4]
+                    .map(|i| Point::new(bw * p(i) + b[0] - 1.0, bh * p(i + 5) + b[1] - 1.0));
+                let r = |i: usize| f64::from(reg.0.get(k * 4 + i).copied().unwrap_or(0.0));
+                found.push((
+                    Cand {
+                        b: bbreg(*b, [r(0), r(1), r(2), r(3)]),
+                        score,
+                        reg: [0.0; 4],
+                    },
+                    points,
+                ));
             }
-            let bw = b[2] - b[0] + 1.0;
-            let bh = b[3] - b[1] + 1.0;
-            let p = |i: usize| f64::from(pts.0.get(i).copied().unwrap_or(0.0));
-            let points = [0, 1, 2, 3, 4]
-                .map(|i| Point::new(bw * p(i) + b[0] - 1.0, bh * p(i + 5) + b[1] - 1.0));
-            let r = |i: usize| f64::from(reg.0.get(i).copied().unwrap_or(0.0));
-            found.push((
-                Cand {
-                    b: bbreg(b, [r(0), r(1), r(2), r(3)]),
-                    score,
-                    reg: [0.0; 4],
-                },
-                points,
-            ));
         }
         let keep = nms_indices(
             &found.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
@@ -329,23 +346,33 @@ impl Drop for Zeroing {
     }
 }
 
-fn run_fixed(plan: &Plan, mut crop: Vec<f32>, size: usize) -> Result<TVec<TValue>, FaceError> {
-    // crop is [size rows][size cols][3]; the network wants [1, cols, rows, 3].
-    let mut input = vec![0f32; size * size * 3];
-    for y in 0..size {
-        for x in 0..size {
-            for c in 0..3 {
-                if let (Some(d), Some(s)) = (
-                    input.get_mut((x * size + y) * 3 + c),
-                    crop.get((y * size + x) * 3 + c),
-                ) {
-                    *d = (s - 127.5) * 0.0078125;
+/// Runs R-Net or O-Net on a batch of crops (each `size` rows × `size` columns × 3,
+/// pixel values 0–255); the networks want `[batch, columns, rows, 3]`, normalized.
+fn run_batch(
+    plan: &Plan,
+    mut crops: Vec<Vec<f32>>,
+    size: usize,
+) -> Result<TVec<TValue>, FaceError> {
+    let per = size * size * 3;
+    let mut input = vec![0f32; crops.len() * per];
+    for (k, crop) in crops.iter().enumerate() {
+        for y in 0..size {
+            for x in 0..size {
+                for c in 0..3 {
+                    if let (Some(d), Some(s)) = (
+                        input.get_mut(k * per + (x * size + y) * 3 + c),
+                        crop.get((y * size + x) * 3 + c),
+                    ) {
+                        *d = (s - 127.5) * 0.0078125;
+                    }
                 }
             }
         }
     }
-    crop.iter_mut().for_each(|v| *v = 0.0);
-    let tensor = Tensor::from_shape(&[1, size, size, 3], &input)
+    for crop in &mut crops {
+        crop.iter_mut().for_each(|v| *v = 0.0);
+    }
+    let tensor = Tensor::from_shape(&[crops.len(), size, size, 3], &input)
         .map_err(|e| FaceError::Inference(e.to_string()))?;
     input.iter_mut().for_each(|v| *v = 0.0);
     plan.run(tvec!(tensor.into()))
@@ -439,24 +466,21 @@ fn crop_resized(pixels: &[f32], w: usize, h: usize, b: &[f64; 4], size: usize) -
         return vec![0.0; size * size * 3];
     }
     let mut tmp = vec![0f32; tw * th * 3];
-    // Pixel (x, y) of the box, 1-based as in the package: image pixel (x1-1+x, y1-1+y).
-    for ty in 0..th {
-        let iy = y1 - 1 + ty as i64;
-        if iy < 0 || iy >= h as i64 {
-            continue;
-        }
-        for tx in 0..tw {
-            let ix = x1 - 1 + tx as i64;
-            if ix < 0 || ix >= w as i64 {
+    // Pixel (x, y) of the box, 1-based as in the package: image pixel (x1-1+x, y1-1+y);
+    // outside the image stays zero.
+    let (ix0, ix1) = ((x1 - 1).max(0), (x1 - 1 + tw as i64).min(w as i64));
+    if ix0 < ix1 {
+        let n = (ix1 - ix0) as usize * 3;
+        let dst_x = (ix0 - (x1 - 1)) as usize * 3;
+        for (ty, row) in tmp.chunks_exact_mut(tw * 3).enumerate() {
+            let iy = y1 - 1 + ty as i64;
+            if iy < 0 || iy >= h as i64 {
                 continue;
             }
-            for c in 0..3 {
-                if let (Some(d), Some(s)) = (
-                    tmp.get_mut((ty * tw + tx) * 3 + c),
-                    pixels.get((iy as usize * w + ix as usize) * 3 + c),
-                ) {
-                    *d = *s;
-                }
+            let from = (iy as usize * w + ix0 as usize) * 3;
+            if let (Some(d), Some(s)) = (row.get_mut(dst_x..dst_x + n), pixels.get(from..from + n))
+            {
+                d.copy_from_slice(s);
             }
         }
     }
@@ -502,36 +526,32 @@ fn axis_weights(src: usize, dst: usize, area: bool) -> Vec<Vec<(usize, f32)>> {
         .collect()
 }
 
-/// Resizes an RGB float image (rows of `w`·3 values).
+/// Resizes an RGB float image (rows of `w`·3 values): a horizontal pass then a
+/// vertical one, each output value the weighted sum of its taps in source order.
 fn resize(src: &[f32], w: usize, h: usize, dw: usize, dh: usize) -> Vec<f32> {
     let area = w >= dw && h >= dh;
     let wx = axis_weights(w, dw, area);
     let wy = axis_weights(h, dh, area);
-    // Horizontal pass then vertical.
     let mut tmp = vec![0f32; h * dw * 3];
-    for y in 0..h {
-        for (dx, ws) in wx.iter().enumerate() {
-            for c in 0..3 {
-                let v: f32 = ws
-                    .iter()
-                    .map(|(sx, wt)| src.get((y * w + sx) * 3 + c).copied().unwrap_or(0.0) * wt)
-                    .sum();
-                if let Some(t) = tmp.get_mut((y * dw + dx) * 3 + c) {
-                    *t = v;
+    for (src_row, tmp_row) in src.chunks_exact(w * 3).zip(tmp.chunks_exact_mut(dw * 3)) {
+        for (ws, out) in wx.iter().zip(tmp_row.chunks_exact_mut(3)) {
+            let mut acc = [0f32; 3];
+            for (sx, wt) in ws {
+                if let Some(px) = src_row.get(sx * 3..sx * 3 + 3) {
+                    for (a, v) in acc.iter_mut().zip(px) {
+                        *a += v * wt;
+                    }
                 }
             }
+            out.copy_from_slice(&acc);
         }
     }
     let mut out = vec![0f32; dh * dw * 3];
-    for (dy, ws) in wy.iter().enumerate() {
-        for dx in 0..dw {
-            for c in 0..3 {
-                let v: f32 = ws
-                    .iter()
-                    .map(|(sy, wt)| tmp.get((sy * dw + dx) * 3 + c).copied().unwrap_or(0.0) * wt)
-                    .sum();
-                if let Some(o) = out.get_mut((dy * dw + dx) * 3 + c) {
-                    *o = v;
+    for (ws, out_row) in wy.iter().zip(out.chunks_exact_mut(dw * 3)) {
+        for (sy, wt) in ws {
+            if let Some(tmp_row) = tmp.get(sy * dw * 3..(sy + 1) * dw * 3) {
+                for (o, v) in out_row.iter_mut().zip(tmp_row) {
+                    *o += v * wt;
                 }
             }
         }

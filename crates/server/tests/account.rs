@@ -201,6 +201,122 @@ async fn five_wrong_pins_lock_the_identity() {
     );
 }
 
+/// An agent console session: (HTTP client, cookie, CSRF token).
+async fn console_login(server: &TestServer, base: &str) -> (reqwest::Client, String, String) {
+    let admin = alicem_server::admin::Admin {
+        config: (*server.state.config).clone(),
+        store: server.state.store.clone(),
+        keys: alicem_server::keys::ServerKeys::load_or_create(&server.state.config).unwrap(),
+    };
+    admin
+        .add_agent("agent.leroy", "Leroy", "a long agent password")
+        .await
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http
+        .post(format!("{base}/agent/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[
+            ("login", "agent.leroy"),
+            ("password", "a long agent password"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let queue = http
+        .get(format!("{base}/agent"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = queue
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (http, cookie, csrf)
+}
+
+#[tokio::test]
+async fn an_agent_unlocks_a_pin_locked_identity_after_seeing_the_citizen() {
+    let (doc, trust) = document();
+    let server = state(Db::Sqlite, trust).await.unwrap();
+    let base = server.spawn().await;
+    let who = enrolled(&server, &base, &doc).await;
+    let (http, cookie, csrf) = console_login(&server, &base).await;
+    let act = |action: &'static str, confirm: bool| {
+        let mut pairs = vec![
+            ("csrf", csrf.as_str()),
+            ("identity_id", who.identity_id.as_str()),
+            ("action", action),
+        ];
+        if confirm {
+            pairs.push(("confirm", "yes"));
+        }
+        http.post(format!("{base}/agent/identities"))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body(&pairs))
+            .send()
+    };
+
+    // Nothing to unlock on an active identity.
+    assert_eq!(act("unlock", true).await.unwrap().status(), 409);
+
+    let wrong = Pin::new("111112").unwrap();
+    for _ in 0..5 {
+        lifecycle(
+            &server,
+            &who,
+            ChallengePurpose::Suspend,
+            "/v1/account/suspend",
+            &wrong,
+        )
+        .await;
+    }
+    assert_eq!(account(&server, &who).await.status, IdentityStatus::Locked);
+
+    // Without the agent's confirmation of the in-person check, nothing happens.
+    assert_eq!(act("unlock", false).await.unwrap().status(), 400);
+    assert_eq!(account(&server, &who).await.status, IdentityStatus::Locked);
+
+    let r = act("unlock", true).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let status = account(&server, &who).await;
+    assert_eq!(status.status, IdentityStatus::Active);
+    assert_eq!(status.pin_attempts_left, 5);
+    let audit = server.state.store.audit_of(&who.identity_id).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.actor == "agent:agent.leroy" && a.action == "identity.pin_unlocked"),
+        "the unlock is audited"
+    );
+
+    // The citizen's own PIN works again.
+    let response = lifecycle(
+        &server,
+        &who,
+        ChallengePurpose::Suspend,
+        "/v1/account/suspend",
+        &who.pin,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+}
+
 #[tokio::test]
 async fn deletion_removes_the_identity_and_keeps_the_history_for_its_period() {
     let (doc, trust) = document();

@@ -185,7 +185,7 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
     );
 
     // Another provider gets another sub, and only its registered claims.
-    let caf = login_with(&server, &wallet, "caf", "openid given_name family_name").await;
+    let caf = login_with(&server, &wallet, "caf", SECRET, "openid given_name family_name").await;
     assert_ne!(caf["sub"], subs[0].as_str());
     assert!(caf.get("birthdate").is_none());
     assert_eq!(caf["family_name"], "MARTIN");
@@ -213,11 +213,68 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_provider_registered_with_admin_while_serving_logs_citizens_in() {
+    use alicem_server::admin::{Admin, NewServiceProvider};
+    use alicem_server::store::service_providers::TokenAuthMethod as Method;
+
+    let server = start(vec![], |_| {}).await;
+    let wallet = server.enroll(EMAIL, IdentityStatus::Active).await;
+    let unknown = format!(
+        "{}/authorize?response_type=code&client_id=mutuelle&redirect_uri={}&scope=openid&state=state-123456&nonce=nonce-0123456789abcdefghij",
+        server.base,
+        urlencode(REDIRECT)
+    );
+    let page = Browser::default().get(&server.http, &unknown).await;
+    assert_eq!(page.status, 400, "not registered yet");
+
+    // `alicem admin sp add`, as a separate process would: its own store connection.
+    let admin = Admin::open((*server.state.config).clone()).await.unwrap();
+    let registered = admin
+        .add_service_provider(NewServiceProvider {
+            client_id: Some("mutuelle".into()),
+            name: "Mutuelle démo".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            post_logout_redirect_uris: vec![],
+            scopes: vec!["openid".into(), "family_name".into()],
+            sector_identifier: None,
+            token_auth_method: Method::ClientSecretPost,
+            id_token_alg: "ES256".into(),
+            jwks: None,
+        })
+        .await
+        .unwrap();
+    let secret = registered.client_secret.unwrap();
+
+    // Within the reload interval for unknown ids the provider finds it.
+    tokio::time::sleep(alicem_server::oidc::client::MISS_REFRESH).await;
+    let userinfo = login_with(&server, &wallet, "mutuelle", &secret, "openid family_name").await;
+    assert_eq!(userinfo["family_name"], "MARTIN", "{userinfo}");
+    assert!(userinfo.get("given_name").is_none(), "{userinfo}");
+
+    // A wrong secret is refused (argon2 check, then the remembered digest).
+    let r = server
+        .http
+        .post(format!("{}/token", server.base))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "whatever"),
+            ("redirect_uri", REDIRECT),
+            ("client_id", "mutuelle"),
+            ("client_secret", "not-the-secret-0123456789abcdef0123456789"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
 /// A plain-HTTP relying party run (consent included); returns the userinfo JSON.
 async fn login_with(
     server: &Server,
     wallet: &Wallet,
     client_id: &str,
+    secret: &str,
     scope: &str,
 ) -> serde_json::Value {
     let (verifier, challenge) = pkce();
@@ -252,7 +309,7 @@ async fn login_with(
             ("code", q["code"].as_str()),
             ("redirect_uri", REDIRECT),
             ("client_id", client_id),
-            ("client_secret", SECRET),
+            ("client_secret", secret),
             ("code_verifier", verifier.as_str()),
         ])
         .send()

@@ -289,6 +289,53 @@ async fn five_wrong_pins_lock_the_identity() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_approval_is_refused_and_one_for_login_a_does_not_approve_login_b() {
+    let server = one_server().await;
+    let wallet = server.enroll(EMAIL, IdentityStatus::Active).await;
+    let url = authorize_url(&server, &format!("&state=s1234567&nonce={NONCE}"));
+    let mut browser_a = Browser::default();
+    let wait_a = login_until_phone(&server, &mut browser_a, &url, EMAIL).await;
+    let login_a = server.pending(&wallet).await.remove(0);
+    let mut browser_b = Browser::default();
+    let wait_b = login_until_phone(&server, &mut browser_b, &url, EMAIL).await;
+    let pending = server.pending(&wallet).await;
+    assert_eq!(pending.len(), 2);
+    let login_b = pending
+        .into_iter()
+        .find(|l| l.login_id != login_a.login_id)
+        .unwrap();
+
+    // A's approval sent for B: its PIN proof is bound to A's request and challenge,
+    // so for B it is a wrong proof (counted), and B stays waiting.
+    let approval_a = server.approval_body(&wallet, &login_a, PIN);
+    let (status, body) = server
+        .post_approval(&wallet, &login_b.login_id, approval_a.clone())
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("wrong_pin")), "{body}");
+    assert!(browser_b.get(&server.http, &wait_b).await.location.is_none());
+
+    // A's approval for A completes A.
+    let (status, body) = server
+        .post_approval(&wallet, &login_a.login_id, approval_a.clone())
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let step = browser_a.get(&server.http, &wait_a).await;
+    assert!(step.location.is_some(), "login A moved on");
+
+    // The same approval again: A is no longer waiting, nothing happens.
+    let (status, _) = server
+        .post_approval(&wallet, &login_a.login_id, approval_a)
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(server.status_of(&wallet).await, IdentityStatus::Active);
+
+    // B, approved with its own fresh challenge, still works.
+    let login_b = server.pending(&wallet).await.remove(0);
+    let (status, body) = server.approve(&wallet, &login_b, PIN).await;
+    assert_eq!(status, 204, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_suspended_identity_is_refused() {
     let server = one_server().await;
     let wallet = server.enroll(EMAIL, IdentityStatus::Active).await;

@@ -6,8 +6,11 @@
 //! script with frames of a real video of the same person; the server decides with the
 //! real face models; then a service provider logs the citizen in through the real
 //! OpenID Connect endpoints and the wallet approves with the PIN. A cloned chip is
-//! refused at the end. Nothing is left behind unless `--keep DIR` says so.
+//! refused at the end. Nothing is left behind unless `--keep DIR` says so. With
+//! `--browser`, a headless Chromium does the browser's part of the login and a
+//! screenshot of each page is saved.
 
+mod browser;
 mod chip;
 mod citizen;
 mod login;
@@ -43,6 +46,12 @@ pub struct DemoArgs {
     /// (the vpcd reader is one slot shared by everything on the machine).
     #[arg(long)]
     pub in_process: bool,
+    /// Do the login in a headless Chromium (Debian: chromium, chromium-driver) when it is
+    /// installed, saving a screenshot of each page in the kept directory's
+    /// `screenshots/` (with --keep) or in a new directory printed at the end; without
+    /// Chromium, say so and use the HTTP client.
+    #[arg(long)]
+    pub browser: bool,
     /// Also write the outcome as JSON to FILE (for tests and scripts).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -91,13 +100,20 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     )?;
 
     narrator.step("Logging in to a service provider");
+    let choice = if args.browser {
+        login::BrowserChoice::Chromium {
+            screenshots: screenshots_dir(&workspace),
+        }
+    } else {
+        login::BrowserChoice::Http
+    };
     let login = login::log_in(
         &narrator,
         &runtime,
-        &workspace,
         &server,
         &mut enrolled,
         &documents.genuine,
+        &choice,
     )?;
 
     narrator.step("A cloned chip is refused");
@@ -127,9 +143,35 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => narrator.ok(&format!("kept everything in {}", dir.display())),
         None => narrator.ok("temporary files removed (server database, wallet, passports, frames)"),
     }
+    if let Some(first) = outcome.login.screenshots.first() {
+        narrator.ok(&format!(
+            "{} screenshots of the login's pages in {}",
+            outcome.login.screenshots.len(),
+            first.parent().unwrap_or(first).display()
+        ));
+    }
     crate::cli::emit(&format!(
         "\nDone in {:.1} s: enrolled, logged in, clone refused.\n",
         outcome.seconds
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where `--browser` saves its screenshots (created only when Chromium runs): inside
+/// the kept directory, else in a directory of their own that outlives the temporary
+/// workspace (printed at the end).
+fn screenshots_dir(workspace: &workspace::Workspace) -> PathBuf {
+    match workspace {
+        workspace::Workspace::Kept(dir) => dir.join("screenshots"),
+        workspace::Workspace::Temporary(_) => {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default();
+            std::env::temp_dir().join(format!(
+                "alicem-demo-screenshots-{stamp}-{}",
+                std::process::id()
+            ))
+        }
+    }
 }

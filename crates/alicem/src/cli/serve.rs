@@ -47,26 +47,50 @@ impl ServeArgs {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.load()?;
-    let models = alicem_face::FaceEngine::default_models_dir();
-    let face: Option<std::sync::Arc<dyn alicem_server::enrollment::face_check::FaceCheck>> =
-        match alicem_face::FaceEngine::load(&models) {
-            Ok(engine) => Some(std::sync::Arc::new(
-                crate::face_check::EngineFaceCheck::new(
-                    std::sync::Arc::new(engine),
-                    alicem_face::FaceConfig::default(),
-                ),
-            )),
-            Err(e) => {
-                eprintln!(
-                    "face models not loaded from {} ({e}): face-path enrollments will go to an agent's review; run `alicem models fetch`",
-                    models.display()
-                );
-                None
-            }
-        };
+    let face = face_pipeline(&config.face);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime
         .block_on(alicem_server::serve_with_face(config, face))
         .context("identity server")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The face pipeline of `[face]`: the models are fetched on first use (when allowed),
+/// then loaded once. Without them the server still runs, and says that face-path
+/// enrollments will go to an agent's review.
+fn face_pipeline(
+    settings: &alicem_server::config::FaceSettings,
+) -> Option<std::sync::Arc<dyn alicem_server::enrollment::face_check::FaceCheck>> {
+    let models = settings.models_dir();
+    if settings.fetch_models
+        && let Err(e) = super::models::ensure_models(&models)
+    {
+        eprintln!(
+            "face models could not be fetched into {} ({e:#}): face-path enrollments will go to an agent's review",
+            models.display()
+        );
+        return None;
+    }
+    match alicem_face::FaceEngine::load(&models) {
+        Ok(engine) => {
+            eprintln!(
+                "face models loaded from {} (match threshold {})",
+                models.display(),
+                settings.match_threshold
+            );
+            Some(std::sync::Arc::new(
+                alicem_server::enrollment::face_engine::EngineFaceCheck::new(
+                    std::sync::Arc::new(engine),
+                    settings.engine_config(),
+                ),
+            ))
+        }
+        Err(e) => {
+            eprintln!(
+                "face models not loaded from {} ({e}): face-path enrollments will go to an agent's review; run `alicem models fetch`",
+                models.display()
+            );
+            None
+        }
+    }
 }

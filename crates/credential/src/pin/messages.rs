@@ -2,6 +2,7 @@
 //! unpadded base64url).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use utoipa::ToSchema;
 
 use super::PinError;
 use crate::jose::b64;
@@ -22,21 +23,36 @@ fn de<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u8; N], D::Err
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinSecretId(#[serde(serialize_with = "ser", deserialize_with = "de")] pub [u8; 16]);
 
+/// In the OpenAPI description: 16 bytes as unpadded base64url.
+impl utoipa::PartialSchema for PinSecretId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .content_encoding("base64url")
+            .description(Some("16 random bytes, unpadded base64url"))
+            .into()
+    }
+}
+
+impl ToSchema for PinSecretId {}
+
 /// Sent by the wallet at enrollment (inside a message signed by its device key): the
 /// public half of the PIN key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PinRegistration {
     pub secret_id: PinSecretId,
     /// Compressed SEC1 P-256 point.
     #[serde(serialize_with = "ser", deserialize_with = "de")]
+    #[schema(value_type = String, content_encoding = "base64url")]
     pub public_key: [u8; 33],
 }
 
 /// A fresh single-use value from the server. The server stores it with the request it
 /// belongs to and deletes it when a proof for it arrives, whatever the outcome.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PinChallenge {
     #[serde(serialize_with = "ser", deserialize_with = "de")]
+    #[schema(value_type = String, content_encoding = "base64url")]
     nonce: [u8; 32],
     /// Which device secret the server's verifier was made from.
     pub secret_id: PinSecretId,
@@ -73,20 +89,22 @@ impl PinChallenge {
 }
 
 /// What the wallet sends to prove the PIN for one request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PinProof {
     pub secret_id: PinSecretId,
     /// Compressed SEC1 public PIN key.
     #[serde(serialize_with = "ser", deserialize_with = "de")]
+    #[schema(value_type = String, content_encoding = "base64url")]
     pub public_key: [u8; 33],
     /// ECDSA P-256 / SHA-256 signature `r || s` over the transcript.
     #[serde(serialize_with = "ser", deserialize_with = "de")]
+    #[schema(value_type = String, content_encoding = "base64url")]
     pub signature: [u8; 64],
 }
 
 /// A PIN change: proof of the current PIN, the new PIN key, and proof of possession
 /// of the new key, all over the same challenge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PinChange {
     pub current: PinProof,
     pub new_registration: PinRegistration,

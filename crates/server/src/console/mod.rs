@@ -264,7 +264,8 @@ async fn queue(State(state): State<AppState>, headers: HeaderMap) -> Response {
              <h2>Sessions en attente</h2><table><tr><th>Code</th><th>Parcours</th><th>État</th><th>Motifs</th></tr>{rows}</table>\
              <h2>Identités</h2><form method=\"post\" action=\"/agent/identities\">{csrf}\
              <label>Identifiant <input name=\"identity_id\" required></label> \
-             <select name=\"action\"><option value=\"suspend\">Suspendre</option><option value=\"resume\">Rétablir</option><option value=\"revoke\">Révoquer</option></select> \
+             <label>Action <select name=\"action\"><option value=\"suspend\">Suspendre</option><option value=\"resume\">Rétablir</option><option value=\"revoke\">Révoquer</option><option value=\"unlock\">Débloquer le code (5 erreurs)</option></select></label> \
+             <label><input type=\"checkbox\" name=\"confirm\" value=\"yes\"> Pour un déblocage : j'ai vu le citoyen, son document et son téléphone</label> \
              <button>Appliquer</button></form>",
             login = esc(&session.login),
         ),
@@ -432,6 +433,8 @@ pub struct IdentityForm {
     csrf: String,
     identity_id: String,
     action: String,
+    /// Required to unlock a PIN: the agent has seen the citizen, document and phone.
+    confirm: Option<String>,
 }
 
 async fn identity_action(
@@ -446,13 +449,32 @@ async fn identity_action(
     if !csrf_ok(&session, &form.csrf) {
         return forbidden();
     }
+    let actor = Actor::Agent(session.login.clone());
+    if form.action == "unlock" {
+        if form.confirm.as_deref() != Some("yes") {
+            return (
+                StatusCode::BAD_REQUEST,
+                "unlocking a PIN needs the confirmation that the citizen, their document and their phone were seen",
+            )
+                .into_response();
+        }
+        return match crate::account::unlock_pin(&state, form.identity_id.trim(), &actor).await {
+            Ok(status) => page(
+                "Code débloqué",
+                &format!(
+                    "<p>{:?} : {} essais</p><p><a href=\"/agent\">Retour</a></p>",
+                    status.status, status.pin_attempts_left
+                ),
+            ),
+            Err(problem) => problem.into_response(),
+        };
+    }
     let to = match form.action.as_str() {
         "suspend" => IdentityStatus::Suspended,
         "resume" => IdentityStatus::Active,
         "revoke" => IdentityStatus::Revoked,
         _ => return (StatusCode::BAD_REQUEST, "unknown action").into_response(),
     };
-    let actor = Actor::Agent(session.login.clone());
     match crate::account::set_identity_status(
         &state,
         form.identity_id.trim(),

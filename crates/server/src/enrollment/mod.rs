@@ -15,6 +15,7 @@ pub mod agent;
 pub mod decision;
 pub mod evidence;
 pub mod face_check;
+pub mod face_engine;
 pub mod issue;
 pub mod receipt;
 pub mod scratch;

@@ -92,6 +92,11 @@ pub async fn provider(state: &AppState) -> Result<Arc<Provider>, SetupError> {
         .map(Arc::clone)
 }
 
+/// The provider if it has been built (the periodic jobs do not build it).
+pub fn built_provider(state: &AppState) -> Option<Arc<Provider>> {
+    state.oidc.0.get().map(Arc::clone)
+}
+
 /// Extractor: the provider.
 pub struct Op(pub Arc<Provider>);
 

@@ -356,14 +356,24 @@ fn params_or_page(encoded: &[u8], headers: &HeaderMap) -> Result<Params, Respons
 
 pub async fn get(Op(p): Op, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     match params_or_page(query.unwrap_or_default().as_bytes(), &headers) {
-        Ok(params) => start(&p, params, &headers),
+        Ok(params) => {
+            if let Some(id) = params.get("client_id") {
+                p.clients.ensure(id, p.store.as_ref()).await;
+            }
+            start(&p, params, &headers)
+        }
         Err(r) => r,
     }
 }
 
 pub async fn post(Op(p): Op, headers: HeaderMap, body: Bytes) -> Response {
     match params_or_page(&body, &headers) {
-        Ok(params) => start(&p, params, &headers),
+        Ok(params) => {
+            if let Some(id) = params.get("client_id") {
+                p.clients.ensure(id, p.store.as_ref()).await;
+            }
+            start(&p, params, &headers)
+        }
         Err(r) => r,
     }
 }

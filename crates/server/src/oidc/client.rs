@@ -1,8 +1,11 @@
-//! Registered relying parties: what the configuration says of each, checked once at
-//! start so a request never meets a half-valid registration.
+//! Registered relying parties: those of the configuration, checked once at start so
+//! a request never meets a half-valid registration, and those registered in the
+//! database with `alicem admin sp add`, loaded at start, by the periodic jobs, and
+//! when a request names a client not yet seen (at most every [`MISS_REFRESH`]).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use alicem_credential::jose::jwe::{EncryptionKey, KeyManagement};
 use alicem_credential::jose::{Jwk, JwkSet, JwsAlgorithm};
@@ -11,6 +14,13 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::scope;
+use super::store::{OidcStore, StoreError};
+use crate::store::service_providers::{
+    ServiceProvider, TokenAuthMethod as RegisteredAuthMethod,
+};
+
+/// A request naming an unknown client reloads the registrations at most this often.
+pub const MISS_REFRESH: Duration = Duration::from_secs(2);
 
 /// How a client authenticates at the token and revocation endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -87,7 +97,7 @@ pub enum ClientError {
 pub struct Client {
     pub client_id: String,
     pub name: String,
-    secret_digest: Option<[u8; 32]>,
+    secret: Option<Secret>,
     pub auth_method: TokenAuthMethod,
     pub signature_keys: JwkSet,
     pub encryption_key: Option<EncryptionKey>,
@@ -99,6 +109,8 @@ pub struct Client {
     /// `None`: userinfo as plain JSON.
     pub userinfo_alg: Option<JwsAlgorithm>,
     pub require_pkce: bool,
+    /// For a database registration, its `created_at` (to notice a re-registration).
+    registered_at: Option<i64>,
 }
 
 impl core::fmt::Debug for Client {
@@ -119,8 +131,104 @@ fn alg(id: &str, name: Option<&str>, default: JwsAlgorithm) -> Result<JwsAlgorit
     }
 }
 
+/// How a client secret is checked.
+enum Secret {
+    /// Configured in clear: its SHA-256.
+    Sha256([u8; 32]),
+    /// Registered in the database: only its argon2id hash is stored. After the first
+    /// secret that verifies, its SHA-256 is kept in memory so the token endpoint does
+    /// not run argon2 on every request.
+    Argon2 {
+        phc: String,
+        verified: OnceLock<[u8; 32]>,
+    },
+}
+
+impl Secret {
+    fn matches(&self, presented: &str) -> bool {
+        let got: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        match self {
+            Secret::Sha256(expected) => bool::from(got.ct_eq(expected)),
+            Secret::Argon2 { phc, verified } => match verified.get() {
+                Some(expected) => bool::from(got.ct_eq(expected)),
+                None => {
+                    let ok = crate::admin::verify_secret(presented, phc);
+                    if ok {
+                        let _ = verified.set(got);
+                    }
+                    ok
+                }
+            },
+        }
+    }
+}
+
 impl Client {
     pub fn from_spec(spec: &ClientSpec) -> Result<Self, ClientError> {
+        let id = spec.client_id.as_str();
+        let bad = |what| ClientError::Invalid(id.to_owned(), what);
+        let secret = match (&spec.client_secret, spec.token_endpoint_auth_method) {
+            (Some(s), TokenAuthMethod::ClientSecretPost | TokenAuthMethod::ClientSecretBasic) => {
+                if s.len() < 32 {
+                    return Err(bad("client_secret must be at least 32 characters"));
+                }
+                Some(Secret::Sha256(Sha256::digest(s.as_bytes()).into()))
+            }
+            (None, TokenAuthMethod::PrivateKeyJwt) => None,
+            (Some(_), TokenAuthMethod::PrivateKeyJwt) => {
+                return Err(bad("private_key_jwt clients have no client_secret"));
+            }
+            (None, _) => return Err(bad("client_secret is required for client_secret_*")),
+        };
+        Self::validated(spec, secret)
+    }
+
+    /// A client registered with `alicem admin sp add`.
+    pub fn from_registered(sp: &ServiceProvider) -> Result<Self, ClientError> {
+        let bad = |what| ClientError::Invalid(sp.client_id.clone(), what);
+        let method = match sp.token_auth_method {
+            RegisteredAuthMethod::ClientSecretBasic => TokenAuthMethod::ClientSecretBasic,
+            RegisteredAuthMethod::ClientSecretPost => TokenAuthMethod::ClientSecretPost,
+            RegisteredAuthMethod::PrivateKeyJwt => TokenAuthMethod::PrivateKeyJwt,
+            RegisteredAuthMethod::None => {
+                return Err(bad("public clients (auth method none) are not supported"));
+            }
+        };
+        let secret = match (&sp.client_secret_hash, method) {
+            (Some(phc), TokenAuthMethod::ClientSecretBasic | TokenAuthMethod::ClientSecretPost) => {
+                Some(Secret::Argon2 {
+                    phc: phc.clone(),
+                    verified: OnceLock::new(),
+                })
+            }
+            (None, TokenAuthMethod::PrivateKeyJwt) => None,
+            _ => return Err(bad("secret and authentication method disagree")),
+        };
+        let spec = ClientSpec {
+            client_id: sp.client_id.clone(),
+            name: sp.name.clone(),
+            client_secret: None,
+            token_endpoint_auth_method: method,
+            jwks: sp.jwks.clone(),
+            redirect_uris: sp.redirect_uris.clone(),
+            post_logout_redirect_uris: sp.post_logout_redirect_uris.clone(),
+            scopes: sp
+                .scopes
+                .iter()
+                .filter(|s| s.as_str() != "openid")
+                .cloned()
+                .collect(),
+            sector_identifier: Some(sp.sector_identifier.clone()),
+            id_token_signed_response_alg: Some(sp.id_token_alg.clone()),
+            userinfo_signed_response_alg: None,
+            encrypt_responses: false,
+            require_pkce: false,
+        };
+        Self::validated(&spec, secret)
+    }
+
+    /// Checks everything but the secret, which the caller has read.
+    fn validated(spec: &ClientSpec, secret: Option<Secret>) -> Result<Self, ClientError> {
         let id = spec.client_id.as_str();
         let bad = |what| ClientError::Invalid(id.to_owned(), what);
         if id.is_empty() || id.len() > 128 {
@@ -143,19 +251,6 @@ impl Client {
                 return Err(bad("redirect URIs must be http(s)"));
             }
         }
-        let secret_digest = match (&spec.client_secret, spec.token_endpoint_auth_method) {
-            (Some(s), TokenAuthMethod::ClientSecretPost | TokenAuthMethod::ClientSecretBasic) => {
-                if s.len() < 32 {
-                    return Err(bad("client_secret must be at least 32 characters"));
-                }
-                Some(Sha256::digest(s.as_bytes()).into())
-            }
-            (None, TokenAuthMethod::PrivateKeyJwt) => None,
-            (Some(_), TokenAuthMethod::PrivateKeyJwt) => {
-                return Err(bad("private_key_jwt clients have no client_secret"));
-            }
-            (None, _) => return Err(bad("client_secret is required for client_secret_*")),
-        };
         let jwks = match &spec.jwks {
             Some(text) => {
                 JwkSet::parse(text.as_bytes()).map_err(|_| bad("jwks is not a valid JWK Set"))?
@@ -217,7 +312,7 @@ impl Client {
         Ok(Self {
             client_id: spec.client_id.clone(),
             name: spec.name.clone(),
-            secret_digest,
+            secret,
             auth_method: spec.token_endpoint_auth_method,
             signature_keys,
             encryption_key,
@@ -228,6 +323,7 @@ impl Client {
             id_token_alg,
             userinfo_alg,
             require_pkce: spec.require_pkce,
+            registered_at: None,
         })
     }
 
@@ -244,20 +340,18 @@ impl Client {
     /// Compares a presented secret with the registered one in constant time (over
     /// their SHA-256, so the comparison does not even leak the length).
     pub fn secret_matches(&self, presented: &str) -> bool {
-        match &self.secret_digest {
-            Some(expected) => {
-                let got: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-                bool::from(got.ct_eq(expected))
-            }
-            None => false,
-        }
+        self.secret.as_ref().is_some_and(|s| s.matches(presented))
     }
 }
 
-/// Every registered client, by `client_id`.
+/// Every registered client, by `client_id`: the configuration's, then the
+/// database's (the configuration wins when both name the same id).
 #[derive(Debug, Default)]
 pub struct ClientRegistry {
     clients: HashMap<String, Arc<Client>>,
+    registered: RwLock<HashMap<String, Arc<Client>>>,
+    /// When the registrations were last reloaded for an unknown client id.
+    reloaded_for_miss: tokio::sync::Mutex<Option<Instant>>,
 }
 
 impl ClientRegistry {
@@ -272,11 +366,73 @@ impl ClientRegistry {
                 return Err(ClientError::Duplicate(spec.client_id.clone()));
             }
         }
-        Ok(Self { clients })
+        Ok(Self {
+            clients,
+            ..Self::default()
+        })
     }
 
     pub fn get(&self, client_id: &str) -> Option<Arc<Client>> {
-        self.clients.get(client_id).cloned()
+        if let Some(c) = self.clients.get(client_id) {
+            return Some(Arc::clone(c));
+        }
+        self.registered.read().ok()?.get(client_id).cloned()
+    }
+
+    /// Reloads the clients registered in the database. A registration that cannot
+    /// be used is skipped with a warning naming it, never half-loaded.
+    pub async fn reload(&self, store: &dyn OidcStore) -> Result<usize, StoreError> {
+        let registered = store.service_providers().await?;
+        let mut loaded = HashMap::new();
+        for sp in &registered {
+            if self.clients.contains_key(&sp.client_id) {
+                tracing::warn!(
+                    client_id = %sp.client_id,
+                    "client registered in the database and in the configuration: the configuration's is used"
+                );
+                continue;
+            }
+            // Keep what is already loaded (and its verified secret) when unchanged.
+            let previous = self
+                .registered
+                .read()
+                .ok()
+                .and_then(|r| r.get(&sp.client_id).cloned());
+            match previous {
+                Some(c) if c.registered_at == Some(sp.created_at) => {
+                    loaded.insert(sp.client_id.clone(), c);
+                }
+                _ => match Client::from_registered(sp) {
+                    Ok(mut c) => {
+                        c.registered_at = Some(sp.created_at);
+                        loaded.insert(sp.client_id.clone(), Arc::new(c));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "registered client skipped"),
+                },
+            }
+        }
+        let count = loaded.len();
+        if let Ok(mut r) = self.registered.write() {
+            *r = loaded;
+        }
+        Ok(count)
+    }
+
+    /// Makes sure a client registered since the last reload is known: reloads when
+    /// `client_id` is unknown, at most every [`MISS_REFRESH`] (unknown ids sent by
+    /// anyone must not turn into a database query each).
+    pub async fn ensure(&self, client_id: &str, store: &dyn OidcStore) {
+        if self.get(client_id).is_some() {
+            return;
+        }
+        let mut last = self.reloaded_for_miss.lock().await;
+        if last.is_some_and(|t| t.elapsed() < MISS_REFRESH) {
+            return;
+        }
+        *last = Some(Instant::now());
+        if let Err(e) = self.reload(store).await {
+            tracing::warn!(error = %e, "reloading registered clients failed");
+        }
     }
 }
 

@@ -81,6 +81,15 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     )))
 }
 
+/// The client id a back-channel request names (Basic user or `client_id`), so that a
+/// client registered since the last reload can be loaded before authentication.
+pub fn client_id_hint(headers: &HeaderMap, params: &Params) -> Option<String> {
+    match basic_credentials(headers) {
+        Ok(Some((id, _))) => Some(id),
+        _ => params.get("client_id").map(str::to_owned),
+    }
+}
+
 /// Authenticates the client of a back-channel request. `audiences` are the values a
 /// client assertion's `aud` may name (the endpoint URL, the issuer).
 pub fn authenticate(

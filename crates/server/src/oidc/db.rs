@@ -14,6 +14,7 @@ use super::acr::Acr;
 use super::keys::{BoxFut, KeyError, KeyStore, StoredKey};
 use super::store::{IdentityRecord, OidcStore, StoreError};
 use crate::store::Store;
+use crate::store::service_providers::ServiceProvider;
 
 /// Most history rows returned at once.
 const HISTORY_LIMIT: i64 = 1000;
@@ -109,6 +110,10 @@ impl KeyStore for DbStore {
 }
 
 impl OidcStore for DbStore {
+    fn service_providers(&self) -> BoxFut<'_, Result<Vec<ServiceProvider>, StoreError>> {
+        Box::pin(async move { self.store.service_providers().await.map_err(db) })
+    }
+
     /// Links a login identifier (the enrollment's contact e-mail) to an identity:
     /// called when an enrollment is approved, before contact data is cleared.
     fn link_identifier<'a>(

@@ -87,7 +87,13 @@ pub async fn identify_page(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap
         Err(r) => return r,
     };
     match t.stage {
-        Stage::Identify => pages::identify(t.request.lang, &t.request.client.name, &tx, None),
+        Stage::Identify => pages::identify(
+            t.request.lang,
+            &t.request.client.name,
+            &tx,
+            None,
+            &t.request.redirect_uri,
+        ),
         _ => see_other(&format!("/login/{tx}/wait")),
     }
 }
@@ -114,7 +120,13 @@ pub async fn identify(
             Lang::Fr => "Saisissez l'adresse e-mail de votre identité.",
             Lang::En => "Enter the e-mail address of your identity.",
         };
-        return pages::identify(lang, &t.request.client.name, &tx, Some(msg));
+        return pages::identify(
+            lang,
+            &t.request.client.name,
+            &tx,
+            Some(msg),
+            &t.request.redirect_uri,
+        );
     };
     let login = match find_phone(&p, &identifier, &t).await {
         Ok(l) => l,
@@ -224,9 +236,13 @@ pub async fn wait(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap) -> Resp
     };
     match &t.stage {
         Stage::Identify => see_other(&format!("/login/{tx}")),
-        Stage::Waiting { short_code, .. } => {
-            pages::waiting(t.request.lang, &t.request.client.name, &tx, short_code)
-        }
+        Stage::Waiting { short_code, .. } => pages::waiting(
+            t.request.lang,
+            &t.request.client.name,
+            &tx,
+            short_code,
+            &t.request.redirect_uri,
+        ),
         Stage::Consent(_) => see_other(&format!("/login/{tx}/consent")),
         Stage::Approved(_) => finish_with_code(&p, &t),
         Stage::Failed { error, description } => finish_with_error(&p, &t, error, description),
@@ -241,7 +257,13 @@ pub async fn consent_page(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap)
     match &t.stage {
         Stage::Consent(grant) => {
             let names: Vec<String> = grant.claims.keys().cloned().collect();
-            pages::consent(t.request.lang, &t.request.client.name, &tx, &names)
+            pages::consent(
+                t.request.lang,
+                &t.request.client.name,
+                &tx,
+                &names,
+                &t.request.redirect_uri,
+            )
         }
         _ => see_other(&format!("/login/{tx}/wait")),
     }

@@ -141,6 +141,9 @@ impl Provider {
             config: setup.config,
         };
         provider.maintain_keys().await?;
+        if let Err(e) = provider.clients.reload(provider.store.as_ref()).await {
+            tracing::warn!(error = %e, "registered clients could not be loaded; retried on use");
+        }
         Ok(Arc::new(provider))
     }
 

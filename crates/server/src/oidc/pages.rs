@@ -68,7 +68,7 @@ pub fn escape(text: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#161616;background:#fff;line-height:1.5}\
 h1{font-size:1.5rem}label{display:block;font-weight:600;margin:.5rem 0}\
 input[type=email]{width:100%;padding:.6rem;font-size:1rem;border:2px solid #161616;border-radius:4px;box-sizing:border-box}\
-button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;background:#000091;color:#fff;border:0;border-radius:4px;cursor:pointer}\
+button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;background:#000091;color:#fff;border:2px solid #000091;border-radius:4px;cursor:pointer}\
 button.secondary{background:#fff;color:#000091;border:2px solid #000091}\
 :focus{outline:3px solid #0a76f6;outline-offset:2px}.code{font-size:2.5rem;font-weight:700;letter-spacing:.3em}\
 .error{color:#b00020;font-weight:600}ul{padding-left:1.2rem}";
@@ -83,14 +83,38 @@ fn layout(lang: Lang, title: &str, head_extra: &str, body: &str) -> String {
     )
 }
 
-fn respond(status: StatusCode, html: String) -> Response {
+const POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+
+/// The `Content-Security-Policy` of a page. A page whose forms end back at the
+/// service provider (consent, cancel: answered with a redirect to its `redirect_uri`)
+/// must name that origin in `form-action`, which browsers apply to a form's
+/// redirects too (a custom-scheme URI of a native app is named by its scheme);
+/// otherwise the policy allows forms to post to this server only.
+fn policy(return_to: Option<&str>) -> HeaderValue {
+    let source = return_to
+        .and_then(|uri| url::Url::parse(uri).ok())
+        .map(|uri| match uri.origin() {
+            origin @ url::Origin::Tuple(..) => origin.ascii_serialization(),
+            url::Origin::Opaque(_) => format!("{}:", uri.scheme()),
+        });
+    source
+        .and_then(|origin| {
+            HeaderValue::from_str(&POLICY.replace(
+                "form-action 'self'",
+                &format!("form-action 'self' {origin}"),
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| HeaderValue::from_static(POLICY))
+}
+
+/// `return_to`: the client's redirect URI when the page's forms may end there.
+fn respond(status: StatusCode, html: String, return_to: Option<&str>) -> Response {
     let mut r = (status, Html(html)).into_response();
     let h = r.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
-    );
+    h.insert("content-security-policy", policy(return_to));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     r
@@ -108,11 +132,18 @@ pub fn error(lang: Lang, status: StatusCode, detail: &str) -> Response {
             "Go back to the service's site and start again."
         )
     );
-    respond(status, layout(lang, title, "", &body))
+    respond(status, layout(lang, title, "", &body), None)
 }
 
-/// Asks the citizen's identifier (the e-mail given at enrollment).
-pub fn identify(lang: Lang, service: &str, tx: &str, problem: Option<&str>) -> Response {
+/// Asks the citizen's identifier (the e-mail given at enrollment). `return_to` is the
+/// client's redirect URI (where "cancel" ends), as for the pages below.
+pub fn identify(
+    lang: Lang,
+    service: &str,
+    tx: &str,
+    problem: Option<&str>,
+    return_to: &str,
+) -> Response {
     let title = lang.pick("S'identifier avec alicem", "Log in with alicem");
     let problem = problem
         .map(|p| {
@@ -144,11 +175,15 @@ pub fn identify(lang: Lang, service: &str, tx: &str, problem: Option<&str>) -> R
         lang.pick("Annuler", "Cancel"),
         tx = escape(tx),
     );
-    respond(StatusCode::OK, layout(lang, title, "", &body))
+    respond(
+        StatusCode::OK,
+        layout(lang, title, "", &body),
+        Some(return_to),
+    )
 }
 
 /// "Approve on your phone: 48 21", refreshed every two seconds.
-pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str) -> Response {
+pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str, return_to: &str) -> Response {
     let title = lang.pick("Validez sur votre téléphone", "Approve on your phone");
     let spaced = match (short_code.get(..2), short_code.get(2..)) {
         (Some(a), Some(b)) => format!("{a} {b}"),
@@ -159,7 +194,7 @@ pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str) -> Respons
         escape(tx)
     );
     let body = format!(
-        "<h1>{title}</h1><p>{} <strong>{}</strong>. {}</p>\
+        "<h1>{title}</h1><p>{} <strong>{}</strong> {}</p>\
 <p>{}</p><p class=\"code\" aria-live=\"polite\">{}</p>\
 <p><a href=\"/login/{tx}/wait\">{}</a></p>\
 <form method=\"post\" action=\"/login/{tx}/cancel\"><button type=\"submit\" class=\"secondary\">{}</button></form>",
@@ -170,7 +205,7 @@ pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str) -> Respons
             "was sent to the alicem app on your phone."
         ),
         lang.pick(
-            "Vérifiez que votre téléphone affiche ce code, puis saisissez votre code secret :",
+            "Vérifiez que votre téléphone affiche ce code, puis saisissez votre code secret\u{a0}:",
             "Check that your phone shows this code, then enter your PIN:"
         ),
         escape(&spaced),
@@ -178,7 +213,11 @@ pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str) -> Respons
         lang.pick("Annuler", "Cancel"),
         tx = escape(tx),
     );
-    respond(StatusCode::OK, layout(lang, title, &head, &body))
+    respond(
+        StatusCode::OK,
+        layout(lang, title, &head, &body),
+        Some(return_to),
+    )
 }
 
 fn claim_label(lang: Lang, claim: &str) -> &str {
@@ -196,7 +235,13 @@ fn claim_label(lang: Lang, claim: &str) -> &str {
 }
 
 /// The first time a citizen meets a provider: what it will receive.
-pub fn consent(lang: Lang, service: &str, tx: &str, claims: &[String]) -> Response {
+pub fn consent(
+    lang: Lang,
+    service: &str,
+    tx: &str,
+    claims: &[String],
+    return_to: &str,
+) -> Response {
     let title = lang.pick("Autoriser la transmission", "Allow sharing");
     let items: String = claims
         .iter()
@@ -210,14 +255,18 @@ pub fn consent(lang: Lang, service: &str, tx: &str, claims: &[String]) -> Respon
 <button type=\"submit\" class=\"secondary\">{}</button></form>",
         escape(service),
         lang.pick(
-            "recevra les informations suivantes de votre identité :",
+            "recevra les informations suivantes de votre identité\u{a0}:",
             "will receive the following from your identity:"
         ),
         lang.pick("Autoriser et continuer", "Allow and continue"),
         lang.pick("Refuser", "Refuse"),
         tx = escape(tx),
     );
-    respond(StatusCode::OK, layout(lang, title, "", &body))
+    respond(
+        StatusCode::OK,
+        layout(lang, title, "", &body),
+        Some(return_to),
+    )
 }
 
 /// After a logout without a redirect.
@@ -227,7 +276,7 @@ pub fn logged_out(lang: Lang) -> Response {
         "<h1>{title}</h1><p>{}</p>",
         lang.pick("Vous pouvez fermer cette page.", "You can close this page.")
     );
-    respond(StatusCode::OK, layout(lang, title, "", &body))
+    respond(StatusCode::OK, layout(lang, title, "", &body), None)
 }
 
 #[cfg(test)]
@@ -243,5 +292,40 @@ mod tests {
         assert_eq!(Lang::from_locales("de en-GB fr"), Some(Lang::En));
         assert_eq!(Lang::from_locales("fr-FR,fr;q=0.9"), Some(Lang::Fr));
         assert_eq!(Lang::from_locales("de"), None);
+    }
+
+    fn csp(page: &Response) -> &str {
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap_or("")
+    }
+
+    #[test]
+    fn pages_whose_forms_end_at_the_service_allow_its_origin_and_no_other() {
+        let uri = "https://rp.example:8443/callback?x=1";
+        let consent_page = consent(Lang::Fr, "RP", "tx", &["given_name".into()], uri);
+        assert!(
+            csp(&consent_page).contains("form-action 'self' https://rp.example:8443;"),
+            "{}",
+            csp(&consent_page)
+        );
+        let waiting_page = waiting(Lang::En, "RP", "tx", "4821", uri);
+        assert!(csp(&waiting_page).contains("form-action 'self' https://rp.example:8443;"));
+        let identify_page = identify(Lang::En, "RP", "tx", None, uri);
+        assert!(csp(&identify_page).contains("form-action 'self' https://rp.example:8443;"));
+        // No forms back to a service: this server only.
+        let error_page = error(Lang::Fr, StatusCode::NOT_FOUND, "gone");
+        assert!(
+            csp(&error_page).contains("form-action 'self';"),
+            "{}",
+            csp(&error_page)
+        );
+        // A native app's custom-scheme redirect URI has no origin: its scheme.
+        let custom = consent(Lang::Fr, "RP", "tx", &[], "com.example.app:/cb");
+        assert!(
+            csp(&custom).contains("form-action 'self' com.example.app:;"),
+            "{}",
+            csp(&custom)
+        );
     }
 }

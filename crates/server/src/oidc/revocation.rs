@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::app::Op;
-use super::client_auth::authenticate;
+use super::client_auth::{authenticate, client_id_hint};
 use super::flows::digest;
 use super::now;
 use super::params::Params;
@@ -20,6 +20,9 @@ pub async fn handle(Op(p): Op, headers: HeaderMap, body: Bytes) -> Response {
         Err(e) => return e.into_response(),
     };
     let endpoint = p.endpoint(PATH);
+    if let Some(id) = client_id_hint(&headers, &params) {
+        p.clients.ensure(&id, p.store.as_ref()).await;
+    }
     let client = match authenticate(
         &p.clients,
         &headers,

@@ -6,6 +6,7 @@ use alicem_api::account::{HistoryEntry, IdentityStatus};
 use alicem_credential::pin::{PinAttempts, PinVerifier};
 
 use super::acr::Acr;
+use crate::store::service_providers::ServiceProvider;
 use super::keys::{BoxFut, KeyStore};
 
 /// A storage failure (the message names the operation, never personal data).
@@ -28,6 +29,8 @@ pub struct IdentityRecord {
 
 /// The provider's storage seam.
 pub trait OidcStore: KeyStore {
+    /// The service providers registered with `alicem admin sp add`.
+    fn service_providers(&self) -> BoxFut<'_, Result<Vec<ServiceProvider>, StoreError>>;
     /// The identity whose login identifier (the e-mail given at enrollment,
     /// compared case-insensitively) is `email`, if any.
     fn identity_by_email<'a>(

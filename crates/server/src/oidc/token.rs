@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::app::Op;
-use super::client_auth::authenticate;
+use super::client_auth::{authenticate, client_id_hint};
 use super::error::OAuthError;
 use super::flows::{TokenEntry, digest};
 use super::params::Params;
@@ -35,6 +35,9 @@ pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
 async fn exchange(p: &Provider, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
     let params = Params::parse(body)?;
     let token_endpoint = p.endpoint(PATH);
+    if let Some(id) = client_id_hint(headers, &params) {
+        p.clients.ensure(&id, p.store.as_ref()).await;
+    }
     let client = authenticate(
         &p.clients,
         headers,

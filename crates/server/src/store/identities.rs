@@ -195,6 +195,23 @@ where
     Ok(result.rows_affected() == 1)
 }
 
+/// Lifts a PIN lock: active again, counter at zero; `false` if the identity is not
+/// (or no longer) locked.
+pub async fn unlock_pin<'c, E>(executor: E, id: &str, now: i64) -> Result<bool, StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let result = sqlx::query(
+        "UPDATE identities SET status = 'active', status_reason = 'by_agent', pin_failures = 0, \
+         updated_at = $1 WHERE id = $2 AND status = 'locked'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 impl Store {
     pub async fn identity(&self, id: &str) -> Result<Option<Identity>, StoreError> {
         let row = sqlx::query(concat!(select!(), " WHERE id = $1"))

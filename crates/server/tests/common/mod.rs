@@ -87,6 +87,8 @@ pub async fn state(db: Db, trust: TrustStore) -> Option<TestServer> {
     Some(TestServer { dir, state, clock })
 }
 
+pub mod erasure;
+pub mod face;
 pub mod flow;
 pub mod wallet;
 

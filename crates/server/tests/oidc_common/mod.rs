@@ -230,6 +230,28 @@ impl Server {
 
     /// Approves `login` with `pin`; returns the HTTP status and body.
     pub async fn approve(&self, wallet: &Wallet, login: &PendingLogin, pin: &str) -> (u16, Value) {
+        let body = self.approval_body(wallet, login, pin);
+        self.post_approval(wallet, &login.login_id, body).await
+    }
+
+    /// Posts an approval body (made for any login) to the login `login_id`.
+    pub async fn post_approval(
+        &self,
+        wallet: &Wallet,
+        login_id: &str,
+        body: Vec<u8>,
+    ) -> (u16, Value) {
+        let r = self
+            .device_post(wallet, &paths::login_approve(login_id), body)
+            .await;
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// What the wallet sends to approve `login` with `pin`: a PIN proof on the
+    /// login's challenge and a presentation of just the claims asked.
+    pub fn approval_body(&self, wallet: &Wallet, login: &PendingLogin, pin: &str) -> Vec<u8> {
         let ctx = ProofContext {
             purpose: PinPurpose::Login,
             account: &wallet.identity_id,
@@ -259,17 +281,11 @@ impl Server {
                 &wallet.device,
             )
             .unwrap();
-        let body = serde_json::to_vec(&LoginApproval {
+        serde_json::to_vec(&LoginApproval {
             pin_proof,
             presentation,
         })
-        .unwrap();
-        let r = self
-            .device_post(wallet, &paths::login_approve(&login.login_id), body)
-            .await;
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        .unwrap()
     }
 
     pub async fn set_status(&self, wallet: &Wallet, status: IdentityStatus) {

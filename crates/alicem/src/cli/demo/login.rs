@@ -1,8 +1,10 @@
-//! The login: the demo service provider ("Impôts démo") sends a browser — here an HTTP
-//! client that follows redirects and keeps cookies — through the identity server's
-//! real OpenID Connect endpoints; the wallet approves the pending request with the
-//! PIN; the service provider exchanges the code and verifies the ID token.
+//! The login: the demo service provider ("Impôts démo") sends a browser — an HTTP
+//! client that follows redirects and keeps cookies, or with `--browser` a headless
+//! Chromium (see `browser.rs`) — through the identity server's real OpenID Connect
+//! endpoints; the wallet approves the pending request with the PIN; the service
+//! provider exchanges the code and verifies the ID token.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use alicem_chip_sim::factory::MintedDocument;
@@ -11,11 +13,11 @@ use anyhow::{Context as _, bail};
 use serde_json::{Map, Value};
 use tokio::runtime::Runtime;
 
+use super::browser::{self, Chromium, Tools};
 use super::citizen::{EMAIL, Enrolled};
 use super::narrator::Narrator;
 use super::outcome::LoginResult;
 use super::server::{DemoServer, SP_CLIENT_ID};
-use super::workspace::Workspace;
 use crate::cli::demo_sp::{DemoSp, DemoSpArgs};
 
 /// A browser without JavaScript: cookies kept, redirects followed one by one (so each
@@ -157,13 +159,22 @@ fn hidden_inputs(page: &Page) -> Vec<(String, String)> {
     fields
 }
 
+/// Which browser does the browser's part of the login.
+pub enum BrowserChoice {
+    /// The HTTP client of this file.
+    Http,
+    /// Headless Chromium when installed (else the HTTP client), a screenshot of each
+    /// page saved in the directory.
+    Chromium { screenshots: PathBuf },
+}
+
 pub fn log_in(
     narrator: &Narrator,
     runtime: &Runtime,
-    workspace: &Workspace,
     server: &DemoServer,
     enrolled: &mut Enrolled,
     document: &MintedDocument,
+    choice: &BrowserChoice,
 ) -> anyhow::Result<LoginResult> {
     let listener = server
         .sp_listener
@@ -190,8 +201,30 @@ pub fn log_in(
         "service provider \"Impôts démo\" on {} (asks: given_name family_name birthdate gender birthplace birthcountry, level eidas3)",
         server.sp_url
     ));
-    let _ = workspace;
-    browse(narrator, server, enrolled)?;
+    let expected = expected_claims(enrolled)?;
+    let (browser_used, screenshots) = match choice {
+        BrowserChoice::Http => {
+            browse(narrator, server, enrolled)?;
+            ("http-client", Vec::new())
+        }
+        BrowserChoice::Chromium { screenshots } => match launch_chromium(narrator, runtime) {
+            Some(chromium) => {
+                let saved = browser::browse(
+                    narrator,
+                    &chromium,
+                    server,
+                    enrolled,
+                    screenshots,
+                    &expected,
+                )?;
+                ("chromium", saved)
+            }
+            None => {
+                browse(narrator, server, enrolled)?;
+                ("http-client", Vec::new())
+            }
+        },
+    };
     let (id_token, userinfo) = sp
         .last_login()
         .context("the service provider received no login")?;
@@ -203,7 +236,6 @@ pub fn log_in(
     for (name, value) in &userinfo {
         narrator.say(&format!("  {name:<14} {value}"));
     }
-    let expected = expected_claims(enrolled)?;
     for (name, value) in &expected {
         if userinfo.get(name) != Some(value) {
             bail!(
@@ -221,11 +253,39 @@ pub fn log_in(
         "connection history, as the citizen's wallet shows it: {history}"
     ));
     Ok(LoginResult {
+        browser: browser_used.into(),
+        screenshots,
         id_token,
         userinfo,
         expected,
         history,
     })
+}
+
+/// Headless Chromium if it is installed and starts; otherwise says why the HTTP client
+/// does the login instead.
+fn launch_chromium(narrator: &Narrator, runtime: &Runtime) -> Option<Chromium> {
+    let Some(tools) = Tools::find() else {
+        narrator.say("Chromium is not installed (Debian: apt install chromium chromium-driver): the HTTP client does the login instead");
+        return None;
+    };
+    match Chromium::launch(runtime, &tools, "fr-FR,fr") {
+        Ok(chromium) => {
+            narrator.ok(&format!(
+                "headless Chromium {} started ({}, driven over WebDriver by {})",
+                chromium.version,
+                tools.chromium.display(),
+                tools.chromedriver.display()
+            ));
+            Some(chromium)
+        }
+        Err(e) => {
+            narrator.say(&format!(
+                "Chromium is installed but did not start ({e:#}): the HTTP client does the login instead"
+            ));
+            None
+        }
+    }
 }
 
 /// The citizen's attributes as the wallet's credential holds them (read from the chip).
@@ -265,6 +325,49 @@ fn enrolled_history(enrolled: &mut Enrolled) -> anyhow::Result<Value> {
     Ok(serde_json::to_value(entry)?)
 }
 
+/// Whether `text` shows the short `code` (the page spaces its digits: "48 21").
+pub(super) fn shows_code(text: &str, code: &str) -> bool {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    digits.contains(code)
+}
+
+/// The phone's part: the wallet lists the pending login, checks that the browser shows
+/// the same short code (`page_shows`), and approves with the PIN. Returns the code.
+pub(super) fn approve_on_phone(
+    narrator: &Narrator,
+    enrolled: &mut Enrolled,
+    page_shows: impl Fn(&str) -> bool,
+) -> anyhow::Result<String> {
+    let pending = enrolled
+        .client
+        .pending_logins()
+        .context("the wallet lists its pending logins")?;
+    let login = pending
+        .into_iter()
+        .next()
+        .context("the wallet sees no pending login")?;
+    if !page_shows(&login.short_code) {
+        bail!("the browser's waiting page does not show the code the wallet shows");
+    }
+    narrator.ok(&format!(
+        "wallet: \"{}\" asks for [{}] at {}; code {} (same as in the browser)",
+        login.service_provider,
+        login.claims.join(", "),
+        login.acr,
+        login.short_code
+    ));
+    let pin = Pin::new(super::PIN).context("the demo PIN")?;
+    let approved = enrolled
+        .client
+        .approve_login(&login, &pin)
+        .context("approving the login")?;
+    narrator.ok(&format!(
+        "wallet: approved with the PIN; disclosed only [{}]",
+        approved.disclosed.join(", ")
+    ));
+    Ok(login.short_code)
+}
+
 /// The browser's part, without JavaScript, page by page.
 fn browse(narrator: &Narrator, server: &DemoServer, enrolled: &mut Enrolled) -> anyhow::Result<()> {
     let mut browser = Browser::new()?;
@@ -286,37 +389,8 @@ fn browse(narrator: &Narrator, server: &DemoServer, enrolled: &mut Enrolled) -> 
     narrator.say("browser ← waiting page: \"approve on your phone\"");
 
     // The phone.
-    let pending = enrolled
-        .client
-        .pending_logins()
-        .context("the wallet lists its pending logins")?;
-    let login = pending
-        .into_iter()
-        .next()
-        .context("the wallet sees no pending login")?;
-    let shown = |page: &Page| {
-        let digits: String = page.body.chars().filter(|c| !c.is_whitespace()).collect();
-        digits.contains(&login.short_code)
-    };
-    if !shown(&waiting) {
-        bail!("the browser's waiting page does not show the code the wallet shows");
-    }
-    narrator.ok(&format!(
-        "wallet: \"{}\" asks for [{}] at {}; code {} (same as in the browser)",
-        login.service_provider,
-        login.claims.join(", "),
-        login.acr,
-        login.short_code
-    ));
-    let pin = Pin::new(super::PIN).context("the demo PIN")?;
-    let approved = enrolled
-        .client
-        .approve_login(&login, &pin)
-        .context("approving the login")?;
-    narrator.ok(&format!(
-        "wallet: approved with the PIN; disclosed only [{}]",
-        approved.disclosed.join(", ")
-    ));
+    let short_code = approve_on_phone(narrator, enrolled, |code| shows_code(&waiting.body, code))?;
+    let shown = |page: &Page| shows_code(&page.body, &short_code);
 
     // The waiting page moves on: consent (first visit to this provider), then back
     // to the provider.

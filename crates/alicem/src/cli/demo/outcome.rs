@@ -24,6 +24,10 @@ pub struct EnrollmentResult {
 
 #[derive(Debug, Serialize)]
 pub struct LoginResult {
+    /// Who played the browser: `chromium` or `http-client`.
+    pub browser: String,
+    /// With `--browser` in Chromium: a screenshot of each page, in order.
+    pub screenshots: Vec<std::path::PathBuf>,
     /// The ID token's claims, as verified by the demo service provider.
     pub id_token: serde_json::Map<String, serde_json::Value>,
     /// The userinfo claims.

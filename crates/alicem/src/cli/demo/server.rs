@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 
 use super::citizen::Documents;
 use super::workspace::Workspace;
-use crate::face_check::EngineFaceCheck;
+use alicem_server::enrollment::face_engine::EngineFaceCheck;
 
 pub const SP_CLIENT_ID: &str = "impots-demo";
 /// The demo service provider's secret: generated per run (never a constant in code).

@@ -1,13 +1,13 @@
-//! The server's face decision over the real face pipeline: `alicem_face::FaceEngine`
-//! behind the server's `FaceCheck` seam (the server crate does not depend on how faces
-//! are compared; the binary ties the two).
+//! The face decision over the real face pipeline: `alicem_face::FaceEngine` behind
+//! the [`FaceCheck`] seam. The enrollment logic sees only the verdict; the engine
+//! (models loaded once, shared) is installed by whoever starts the server.
 
 use std::sync::Arc;
 
+use super::face_check::{FaceCheck, FaceCheckError, FaceVerdict, TimedJpeg};
 use alicem_api::enrollment::LivenessAction;
 use alicem_face::quality::ImageRef;
 use alicem_face::{FaceConfig, FaceEngine, TimedFrame};
-use alicem_server::enrollment::face_check::{FaceCheck, FaceCheckError, FaceVerdict, TimedJpeg};
 
 pub struct EngineFaceCheck {
     engine: Arc<FaceEngine>,
