@@ -21,7 +21,10 @@ fn readme_text() -> String {
 /// The README's one `toml` block: the server's configuration file.
 fn readme_config() -> String {
     let text = readme_text();
-    let start = text.find("```toml\n").expect("the README shows a configuration file") + 8;
+    let start = text
+        .find("```toml\n")
+        .expect("the README shows a configuration file")
+        + 8;
     let len = text[start..].find("```").expect("the toml block ends");
     text[start..start + len].to_owned()
 }
@@ -244,8 +247,8 @@ fn answers(url: &str) -> bool {
 
 /// `name: value` from a command's output (what `sp add` prints).
 fn printed(out: &Output, name: &str) -> String {
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     text.lines()
         .find_map(|l| l.trim().strip_prefix(&format!("{name}: ")))
         .unwrap_or_else(|| panic!("no {name} printed:\n{text}"))
@@ -254,10 +257,7 @@ fn printed(out: &Output, name: &str) -> String {
 }
 
 fn shared(relative: &str) -> String {
-    format!(
-        "{}/../../../shared/{relative}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../../../shared/{relative}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A fresh PostgreSQL database when a server answers (`ALICEM_TEST_POSTGRES_URL`, or
@@ -362,7 +362,10 @@ fn every_readme_command_runs_in_order() {
 
     let mut walk = Walkthrough {
         replacements: vec![
-            ("/etc/alicem/alicem.toml".into(), config.display().to_string()),
+            (
+                "/etc/alicem/alicem.toml".into(),
+                config.display().to_string(),
+            ),
             ("https://id.example.gouv".into(), base.clone()),
             (
                 "DE_masterlist.ml".into(),
@@ -377,9 +380,9 @@ fn every_readme_command_runs_in_order() {
         running: Vec::new(),
         root,
     };
-    let (material, rest): (Vec<_>, Vec<_>) = commands
-        .into_iter()
-        .partition(|c| c.first().is_some_and(|w| w == "passport") && c.get(1).is_some_and(|w| w == "mint"));
+    let (material, rest): (Vec<_>, Vec<_>) = commands.into_iter().partition(|c| {
+        c.first().is_some_and(|w| w == "passport") && c.get(1).is_some_and(|w| w == "mint")
+    });
     assert!(!material.is_empty() && !rest.is_empty());
     for args in &material {
         walk.run(&walk.args(args), None);
@@ -441,10 +444,7 @@ fn every_readme_command_runs_in_order() {
         ran.push(words.iter().take(2).copied().collect::<Vec<_>>().join(" "));
     }
     // The identity the walkthrough created is active, on PostgreSQL or SQLite.
-    let status = walk.run(
-        &["wallet".into(), "status".into(), "--json".into()],
-        None,
-    );
+    let status = walk.run(&["wallet".into(), "status".into(), "--json".into()], None);
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(status["status"], "active", "{status}; ran {ran:?}");
     drop(walk.running.drain(..));
@@ -490,7 +490,10 @@ fn enroll_on_the_agent_path(walk: &Walkthrough, args: &[String]) {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        assert!(started.elapsed() < Duration::from_secs(90), "no session code");
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no session code"
+        );
         std::thread::sleep(Duration::from_millis(300));
     };
     common::console::agent_approves(&walk.base, "m.durand", AGENT_PASSWORD, &code);

@@ -322,13 +322,15 @@ pub fn check_script(
     let all_seen = report.steps.iter().all(|s| s.seen);
     report.passed = all_seen && report.same_face && report.frames_with_several_faces.is_empty();
     if !report.passed {
-        report.failure = Some(if let Some(s) = report.steps.iter().find(|s| !s.seen) {
-            format!("{} not seen in order", s.action.as_str())
-        } else if !report.same_face {
+        // Another face first: past it, signals are measured against someone else's
+        // neutral face and say nothing.
+        report.failure = Some(if !report.same_face {
             format!(
                 "a different face appears at frame {}",
                 report.continuity_break_at.unwrap_or_default()
             )
+        } else if let Some(s) = report.steps.iter().find(|s| !s.seen) {
+            format!("{} not seen in order", s.action.as_str())
         } else {
             "several faces in a frame".to_string()
         });
@@ -447,7 +449,11 @@ mod tests {
         ];
         let r = run(&frames, &script, &[]);
         assert!(!r.passed, "{r:?}");
-        assert_eq!(r.steps[0].frames, vec![14, 15, 16], "the nod is the real one");
+        assert_eq!(
+            r.steps[0].frames,
+            vec![14, 15, 16],
+            "the nod is the real one"
+        );
         assert_eq!(r.failure.as_deref(), Some("smile not seen in order"));
         let mut performed = script;
         performed.reverse();

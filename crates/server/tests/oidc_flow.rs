@@ -185,7 +185,14 @@ async fn openidconnect_rp_logs_in_with_phone_approval_consent_and_pairwise_sub()
     );
 
     // Another provider gets another sub, and only its registered claims.
-    let caf = login_with(&server, &wallet, "caf", SECRET, "openid given_name family_name").await;
+    let caf = login_with(
+        &server,
+        &wallet,
+        "caf",
+        SECRET,
+        "openid given_name family_name",
+    )
+    .await;
     assert_ne!(caf["sub"], subs[0].as_str());
     assert!(caf.get("birthdate").is_none());
     assert_eq!(caf["family_name"], "MARTIN");

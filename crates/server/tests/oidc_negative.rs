@@ -311,8 +311,18 @@ async fn a_replayed_approval_is_refused_and_one_for_login_a_does_not_approve_log
     let (status, body) = server
         .post_approval(&wallet, &login_b.login_id, approval_a.clone())
         .await;
-    assert_eq!((status, body["error"].as_str()), (403, Some("wrong_pin")), "{body}");
-    assert!(browser_b.get(&server.http, &wait_b).await.location.is_none());
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("wrong_pin")),
+        "{body}"
+    );
+    assert!(
+        browser_b
+            .get(&server.http, &wait_b)
+            .await
+            .location
+            .is_none()
+    );
 
     // A's approval for A completes A.
     let (status, body) = server

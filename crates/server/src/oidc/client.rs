@@ -15,9 +15,7 @@ use subtle::ConstantTimeEq;
 
 use super::scope;
 use super::store::{OidcStore, StoreError};
-use crate::store::service_providers::{
-    ServiceProvider, TokenAuthMethod as RegisteredAuthMethod,
-};
+use crate::store::service_providers::{ServiceProvider, TokenAuthMethod as RegisteredAuthMethod};
 
 /// A request naming an unknown client reloads the registrations at most this often.
 pub const MISS_REFRESH: Duration = Duration::from_secs(2);

