@@ -380,23 +380,33 @@ fn every_readme_command_runs_in_order() {
         running: Vec::new(),
         root,
     };
-    let (material, rest): (Vec<_>, Vec<_>) = commands.into_iter().partition(|c| {
-        c.first().is_some_and(|w| w == "passport") && c.get(1).is_some_and(|w| w == "mint")
-    });
-    assert!(!material.is_empty() && !rest.is_empty());
-    for args in &material {
-        walk.run(&walk.args(args), None);
-    }
-    let document: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(walk.cwd().join("doc/document.json"))
-            .expect("mint writes doc/document.json"),
-    )
-    .unwrap();
-    let can = document["can"].as_str().expect("the minted CAN").to_owned();
-    walk.replacements.push(("123456".into(), can));
-
+    // Test material first, in the README's order among itself: the documents, then
+    // the chip plugged into the reader the citizen's commands use.
+    let material_rank =
+        |c: &Vec<String>| match (c.first().map(String::as_str), c.get(1).map(String::as_str)) {
+            (Some("passport"), Some("mint")) => 0,
+            (Some("passport"), Some("emulate")) => 1,
+            _ => 2,
+        };
+    let mut commands = commands;
+    commands.sort_by_key(material_rank);
+    assert!(
+        commands.iter().any(|c| material_rank(c) == 0)
+            && commands.iter().any(|c| material_rank(c) == 2)
+    );
+    let mut can_known = false;
     let mut ran = Vec::new();
-    for readme_args in &rest {
+    for readme_args in &commands {
+        if !can_known && material_rank(readme_args) > 0 {
+            let document: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(walk.cwd().join("doc/document.json"))
+                    .expect("mint writes doc/document.json"),
+            )
+            .unwrap();
+            let can = document["can"].as_str().expect("the minted CAN").to_owned();
+            walk.replacements.push(("123456".into(), can));
+            can_known = true;
+        }
         let args = walk.args(readme_args);
         let words: Vec<&str> = args.iter().map(String::as_str).collect();
         match words.as_slice() {
@@ -472,37 +482,44 @@ fn enroll_on_the_agent_path(walk: &Walkthrough, args: &[String]) {
         .unwrap()
         .write_all(format!("{PIN}\n").as_bytes())
         .unwrap();
-    let started = Instant::now();
+    // The wallet holds its lock while it waits, so the code is read where the citizen
+    // reads it: on the terminal.
+    let stderr = child.stderr.take().unwrap();
+    let (lines, seen) = std::sync::mpsc::channel::<String>();
+    let relay = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            eprintln!("  {line}");
+            all.push_str(&line);
+            all.push('\n');
+            let _ = lines.send(line);
+        }
+        all
+    });
     let code = loop {
-        let shown = walk
-            .command(&["wallet".into(), "show".into(), "--json".into()])
-            .output()
-            .unwrap();
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&shown.stdout)
-            && let Some(code) = v["enrollment_in_progress"]["session_code"].as_str()
-        {
-            break code.to_owned();
+        match seen.recv_timeout(Duration::from_secs(90)) {
+            Ok(line) => {
+                if let Some((_, code)) = line.split_once("show them the session code ") {
+                    break code.trim().to_owned();
+                }
+            }
+            Err(e) => {
+                let _ = child.kill();
+                let status = child.wait().unwrap();
+                panic!(
+                    "no session code from wallet enroll ({e}, {status}): {}",
+                    relay.join().unwrap()
+                );
+            }
         }
-        if let Ok(Some(status)) = child.try_wait() {
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "wallet enroll ended before an agent decided ({status}): {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(90),
-            "no session code"
-        );
-        std::thread::sleep(Duration::from_millis(300));
     };
     common::console::agent_approves(&walk.base, "m.durand", AGENT_PASSWORD, &code);
     let out = child.wait_with_output().unwrap();
+    let stderr = relay.join().unwrap();
     assert!(
         out.status.success(),
-        "wallet enroll: {:?}\nstdout: {}\nstderr: {}",
+        "wallet enroll: {:?}\nstdout: {}\nstderr: {stderr}",
         out.status.code(),
         String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     );
 }
