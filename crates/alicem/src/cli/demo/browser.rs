@@ -91,13 +91,18 @@ impl Chromium {
     /// fresh profile, asking for pages in `accept_language`. The flags keep Chromium
     /// from calling Google's services (component updates, sync, background requests).
     pub fn launch(runtime: &Runtime, tools: &Tools, accept_language: &str) -> anyhow::Result<Self> {
+        // One directory for the profile and for Chromium's temporary files (it leaves
+        // `org.chromium.Chromium.scoped_dir.*` in TMPDIR when stopped), removed with it.
         let profile = tempfile::Builder::new()
             .prefix("alicem-chromium-")
             .tempdir()
             .context("creating Chromium's profile directory")?;
+        let scratch = profile.path().join("tmp");
+        std::fs::create_dir(&scratch).context("creating Chromium's temporary directory")?;
         let port = free_port()?;
         let mut driver = Command::new(&tools.chromedriver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -125,7 +130,7 @@ impl Chromium {
                     "--disable-dev-shm-usage",
                     "--hide-scrollbars",
                     format!("--window-size={WIDTH},{HEIGHT}"),
-                    format!("--user-data-dir={}", profile.path().display()),
+                    format!("--user-data-dir={}", profile.path().join("profile").display()),
                 ],
                 "prefs": { "intl.accept_languages": accept_language },
             }
