@@ -114,7 +114,7 @@ fn is_pkce_value(v: &str) -> bool {
 
 /// What the `claims` parameter (OIDC Core §5.5) asks that we act on: `acr` values
 /// (essential or not) and whether `amr` is wanted.
-fn read_claims_parameter(text: &str) -> Result<(Vec<String>, bool), &'static str> {
+pub fn read_claims_parameter(text: &str) -> Result<(Vec<String>, bool), &'static str> {
     let v: Value = serde_json::from_str(text).map_err(|_| "claims is not JSON")?;
     let obj = v.as_object().ok_or("claims is not a JSON object")?;
     let mut acr = Vec::new();
