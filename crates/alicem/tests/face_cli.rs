@@ -2,6 +2,8 @@
 //! photos and video frames of real people fetched by scripts/fetch-face-test-media
 //! (the models are fetched on first use, as the commands say).
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
