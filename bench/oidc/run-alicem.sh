@@ -3,7 +3,7 @@
 # then the harness's anchor (panva oidc-provider) the same way, side by side.
 #
 #   bench/oidc/run-alicem.sh [--quick] [--no-anchor] [--only-check] [--slow-pin-kdf]
-#                            [-- more run.sh options, e.g. --reps 1 --concurrency "8 32"]
+#                            [--hold] [-- more run.sh options, e.g. --reps 1 --concurrency "8 32"]
 #
 # What it does (idempotent: everything lives in a fresh temporary directory):
 #  1. builds `alicem` in release (CARGO_TARGET_DIR=~/.cache/alicem/target-bench, nice 19);
@@ -39,6 +39,7 @@ ALICEM="$CARGO_TARGET_DIR/release/alicem"
 QUICK=()
 ANCHOR=1
 ONLY_CHECK=0
+HOLD=0
 FAST_KDF=(--insecure-fast-pin-kdf)
 RUN_ARGS=()
 while [[ $# -gt 0 ]]; do
@@ -46,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     --quick) QUICK=(--quick); shift ;;
     --no-anchor) ANCHOR=0; shift ;;
     --only-check) ONLY_CHECK=1; shift ;;
+    --hold) HOLD=1; shift ;;
     --slow-pin-kdf) FAST_KDF=(); shift ;;
     --) shift; RUN_ARGS=("$@"); break ;;
     -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
@@ -54,7 +56,9 @@ while [[ $# -gt 0 ]]; do
 done
 
 log() { echo "[run-alicem] $*" >&2; }
-pin_cpu() { local cpu="$1"; shift; if command -v taskset >/dev/null; then taskset -c "$cpu" "$@"; else "$@"; fi; }
+PIN0="" PIN1=""
+if command -v taskset >/dev/null; then PIN0="taskset -c 0" PIN1="taskset -c 1"; fi
+POLL_MS="${POLL_MS:-5}"
 
 # ------------------------------------------------------------------ 1, 2: builds
 log "building alicem (release, $CARGO_TARGET_DIR)"
@@ -102,13 +106,14 @@ EOF
 "$ALICEM" admin --config "$CONFIG" sp add --name 'Bench RP' --client-id bench-rp \
   --redirect-uri http://127.0.0.1:8088/callback \
   --post-logout-uri http://127.0.0.1:8088/logged-out --auth-method client_secret_post \
-  --scopes 'openid identite_pivot email' >"$WORK/sp.txt" 2>"$WORK/sp.log"
+  --scopes 'openid identite_pivot email preferred_username' >"$WORK/sp.txt" 2>"$WORK/sp.log"
 SECRET="$(awk '/^client_secret:/{print $2; exit}' "$WORK/sp.txt")"
 [[ -n "$SECRET" ]] || { log "no client secret in the output of sp add"; cat "$WORK/sp.txt" "$WORK/sp.log" >&2; exit 1; }
 
 # ------------------------------------------------------------------ 4: the provider
 log "starting alicem serve on $ISSUER (CPU 0)"
-RUST_LOG="${RUST_LOG:-warn}" pin_cpu 0 "$ALICEM" serve --config "$CONFIG" >"$WORK/serve.log" 2>&1 &
+# taskset execs the server: $! is the server's own pid (its CPU time is what run.sh reads).
+RUST_LOG="${RUST_LOG:-warn}" $PIN0 "$ALICEM" serve --config "$CONFIG" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 100); do curl -fsS "$ISSUER/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$ISSUER/healthz" >/dev/null || { log "the server did not start"; cat "$WORK/serve.log" >&2; exit 1; }
@@ -133,8 +138,8 @@ unset BENCH_PIN
 
 # ------------------------------------------------------------------ 7: the phone
 log "starting the wallet approver (CPU 1)"
-printf '%s\n' "$PIN" | pin_cpu 1 "$ALICEM" wallet approve --watch --client bench-rp --pin-stdin --quiet \
-  >"$WORK/approver.log" 2>&1 &
+$PIN1 "$ALICEM" wallet approve --watch --client bench-rp --pin-stdin --quiet --poll-ms "$POLL_MS" \
+  < <(printf '%s\n' "$PIN") >"$WORK/approver.log" 2>&1 &
 WATCH_PID=$!
 sleep 0.5
 kill -0 "$WATCH_PID" 2>/dev/null || { log "the approver stopped"; cat "$WORK/approver.log" >&2; exit 1; }
@@ -146,6 +151,14 @@ mkdir -p "$RESULTS"
 OURS=(--client-id bench-rp --client-secret "$SECRET" --user "$EMAIL" --pin "$PIN"
       --scope "openid identite_pivot email" --acr eidas2)
 RUN=("$HARNESS/run.sh" "${QUICK[@]}" "${RUN_ARGS[@]}")
+if [[ "$HOLD" == 1 ]]; then
+  # For profiling: leave server and approver running, print how to reach them.
+  printf 'ISSUER=%s\nSECRET=%s\nSERVE_PID=%s\nWATCH_PID=%s\nOURS=(%s)\n' "$ISSUER" "$SECRET" \
+    "$SERVE_PID" "$WATCH_PID" "$(printf '%q ' "${OURS[@]}")" >"$WORK/hold.env"
+  log "holding; source $WORK/hold.env; stop with kill $$"
+  while kill -0 "$SERVE_PID" 2>/dev/null; do sleep 1; done
+  exit 0
+fi
 if [[ "$ONLY_CHECK" == 1 ]]; then
   "$HARNESS/loadgen/target/release/oidc-bench" check --issuer "$ISSUER" \
     --adapter "$HERE/adapters/alicem.json" "${OURS[@]}" --json "$RESULTS/$STAMP-alicem-check.json" \
@@ -153,8 +166,19 @@ if [[ "$ONLY_CHECK" == 1 ]]; then
   exit 0
 fi
 log "run.sh against alicem ($ISSUER, provider pid $SERVE_PID)"
-"${RUN[@]}" --issuer "$ISSUER" --adapter "$HERE/adapters/alicem.json" --provider-pid "$SERVE_PID" \
-  --out "$RESULTS/$STAMP-alicem" -- "${OURS[@]}"
+# run.sh runs the Authlib check without the oidc-bench options (the anchor's client
+# secret and user); it is run here with ours instead, and the summary rebuilt.
+"${RUN[@]}" --no-rp-check --issuer "$ISSUER" --adapter "$HERE/adapters/alicem.json" \
+  --provider-pid "$SERVE_PID" --out "$RESULTS/$STAMP-alicem" -- "${OURS[@]}"
+if [[ ! -x "$HARNESS/.venv/bin/python" ]]; then
+  python3 -m venv "$HARNESS/.venv" && "$HARNESS/.venv/bin/pip" install -q authlib==1.9.6 httpx==0.28.1
+fi
+log "real-client (Authlib) check against alicem"
+"$HARNESS/.venv/bin/python" -W ignore "$HARNESS/rp_check.py" --issuer "$ISSUER" \
+  --adapter "$HERE/adapters/alicem.json" --client-id bench-rp --client-secret "$SECRET" \
+  --user "$EMAIL" --pin "$PIN" >"$RESULTS/$STAMP-alicem/rp_check.txt" 2>&1 || true
+tail -n 1 "$RESULTS/$STAMP-alicem/rp_check.txt" >&2
+python3 "$HARNESS/summarize.py" "$RESULTS/$STAMP-alicem" >"$RESULTS/$STAMP-alicem/summary.md"
 {
   echo "alicem: $(git -C "$REPO" rev-parse --short HEAD) ($(git -C "$REPO" status --porcelain | wc -l) uncommitted files), release build"
   echo "wallet: alicem wallet approve --watch, pin kdf: ${FAST_KDF[*]:-recommended (Argon2id 64 MiB, t=3)}"
