@@ -228,3 +228,49 @@ pub fn deny(dir: &Path, args: DenyArgs) -> anyhow::Result<ExitCode> {
     eprintln!("denied login {}", args.id);
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use alicem_api::Problem;
+    use alicem_wallet::ClientError;
+
+    use super::refusal_is_final;
+
+    fn refused(code: &str) -> ClientError {
+        ClientError::Server {
+            status: 403,
+            problem: Problem {
+                error: code.to_owned(),
+                detail: String::new(),
+                part: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_refused_pin_identity_or_device_stops_the_watch() {
+        for code in [
+            "wrong_pin",
+            "pin_locked",
+            "identity_not_active",
+            "wrong_device",
+        ] {
+            assert!(refusal_is_final(&refused(code)), "{code}");
+        }
+        assert!(refusal_is_final(&ClientError::NotEnrolled));
+    }
+
+    #[test]
+    fn a_refusal_about_one_login_does_not() {
+        for code in [
+            "not_found",
+            "level_too_low",
+            "invalid_request",
+            "unavailable",
+        ] {
+            assert!(!refusal_is_final(&refused(code)), "{code}");
+        }
+        assert!(!refusal_is_final(&ClientError::LoginExpired("x".into())));
+        assert!(!refusal_is_final(&ClientError::UnknownLogin("x".into())));
+    }
+}
