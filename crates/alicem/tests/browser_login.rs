@@ -392,9 +392,19 @@ fn check_page(browser: &Browser, page: &str, lang: &str, h1: &str) -> Value {
 /// Tab moves the focus through `expected` (the texts or ids of the focusable
 /// elements, in order), each showing a visible focus ring of enough contrast.
 fn check_tab_order(browser: &Browser, page: &str, expected: &[&str]) {
+    let mut before = browser.focused();
     for name in expected {
         browser.press(&[Key::Tab]);
-        let focused = browser.focused();
+        // A loaded browser may move the focus a moment after the key is released.
+        let mut focused = browser.focused();
+        for _ in 0..40 {
+            if focused != before {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            focused = browser.focused();
+        }
+        before = focused.clone();
         assert!(
             focused["text"] == *name || focused["id"] == *name,
             "{page}: Tab should reach {name:?} next, reached {focused}"
