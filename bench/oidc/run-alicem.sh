@@ -186,6 +186,9 @@ python3 "$HARNESS/summarize.py" "$RESULTS/$STAMP-alicem" >"$RESULTS/$STAMP-alice
   echo "provider_cpu_s_total: $(awk '{print ($14+$15)/100}' "/proc/$SERVE_PID/stat")"
   tail -n 3 "$WORK/approver.log"
 } >>"$RESULTS/$STAMP-alicem/env.txt"
+# The temporary client secret is recorded by run.sh among its arguments: keep it out of
+# the results (they are committed).
+grep -rlF -- "$SECRET" "$RESULTS/$STAMP-alicem" | xargs -r sed -i "s/$SECRET/<redacted: printed once by sp add>/g"
 kill "$WATCH_PID" "$SERVE_PID" 2>/dev/null || true
 wait "$WATCH_PID" "$SERVE_PID" 2>/dev/null || true
 WATCH_PID="" SERVE_PID=""
