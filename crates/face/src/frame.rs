@@ -47,7 +47,7 @@ impl RgbFrame {
     ///
     /// JPEG goes to [`crate::jpeg`], which gives libjpeg-turbo's pixels exactly (the
     /// decoder dlib's references and most face pipelines were fed); the few JPEG
-    /// variants it does not handle, and other formats, go to the `image`/`jpeg2k`
+    /// variants it does not handle, and other formats, go to the `image`/`hayro-jpeg2000`
     /// decoders of `alicem_emrtd::lds::face_image`.
     pub fn decode(bytes: &[u8]) -> Result<Self, FaceError> {
         if bytes.starts_with(&[0xFF, 0xD8])
