@@ -3,7 +3,8 @@
 # then the harness's anchor (panva oidc-provider) the same way, side by side.
 #
 #   bench/oidc/run-alicem.sh [--quick] [--no-anchor] [--only-check] [--slow-pin-kdf]
-#                            [--hold] [-- more run.sh options, e.g. --reps 1 --concurrency "8 32"]
+#                            [--wallet-parallel N] [--hold]
+#                            [-- more run.sh options, e.g. --reps 1 --concurrency "8 32"]
 #
 # What it does (idempotent: everything lives in a fresh temporary directory):
 #  1. builds `alicem` in release (CARGO_TARGET_DIR=~/.cache/alicem/target-bench, nice 19);
@@ -17,8 +18,9 @@
 #     chip: PACE/BAC, Active Authentication on the server's challenge), an agent approves
 #     the session on the console, `wallet enroll --resume` chooses the PIN;
 #  6. makes the citizen's first login to bench-rp (consent page accepted once);
-#  7. starts the phone: `alicem wallet approve --watch --client bench-rp --pin-stdin`,
-#     pinned to CPU 1 with the load generator;
+#  7. starts the phone: `alicem wallet approve --watch --client bench-rp --pin-stdin
+#     --parallel N` (N logins approved at once, default 8, --wallet-parallel or
+#     WALLET_PARALLEL), pinned to CPU 1 with the load generator;
 #  8. runs run.sh against alicem, then against the anchor (--start-anchor).
 # Results: bench/oidc/results/raw/<timestamp>-{alicem,anchor}/ (summary.md in each).
 #
@@ -49,8 +51,9 @@ while [[ $# -gt 0 ]]; do
     --only-check) ONLY_CHECK=1; shift ;;
     --hold) HOLD=1; shift ;;
     --slow-pin-kdf) FAST_KDF=(); shift ;;
+    --wallet-parallel) WALLET_PARALLEL="$2"; shift 2 ;;
     --) shift; RUN_ARGS=("$@"); break ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -59,6 +62,7 @@ log() { echo "[run-alicem] $*" >&2; }
 PIN0="" PIN1=""
 if command -v taskset >/dev/null; then PIN0="taskset -c 0" PIN1="taskset -c 1"; fi
 POLL_MS="${POLL_MS:-5}"
+WALLET_PARALLEL="${WALLET_PARALLEL:-8}"
 
 # ------------------------------------------------------------------ 1, 2: builds
 log "building alicem (release, $CARGO_TARGET_DIR)"
@@ -70,7 +74,9 @@ rsync -a --delete --chmod=u+w \
   --exclude loadgen/target/ --exclude provider/node_modules/ --exclude .venv/ \
   --exclude results/ --exclude __pycache__/ --exclude provider/keys.json \
   "$SHARED/" "$HARNESS/"
-(cd "$HARNESS/loadgen" && nice -n 19 cargo build --release --quiet)
+# Its own target directory: run.sh looks for loadgen/target/release/oidc-bench (the
+# CARGO_TARGET_DIR exported above for alicem would put it elsewhere).
+(cd "$HARNESS/loadgen" && CARGO_TARGET_DIR="$HARNESS/loadgen/target" nice -n 19 cargo build --release --quiet)
 # run.sh rebuilds when src is newer than the binary; the copy's mtimes are the source's.
 touch "$HARNESS/loadgen/target/release/oidc-bench"
 command -v wrk >/dev/null || { log "wrk missing: apt-get install -y wrk"; exit 1; }
@@ -137,8 +143,9 @@ python3 "$HERE/alicem_setup.py" first-login "$ISSUER" bench-rp http://127.0.0.1:
 unset BENCH_PIN
 
 # ------------------------------------------------------------------ 7: the phone
-log "starting the wallet approver (CPU 1)"
+log "starting the wallet approver (CPU 1, $WALLET_PARALLEL at once)"
 $PIN1 "$ALICEM" wallet approve --watch --client bench-rp --pin-stdin --quiet --poll-ms "$POLL_MS" \
+  --parallel "$WALLET_PARALLEL" \
   < <(printf '%s\n' "$PIN") >"$WORK/approver.log" 2>&1 &
 WATCH_PID=$!
 sleep 0.5
@@ -181,7 +188,7 @@ tail -n 1 "$RESULTS/$STAMP-alicem/rp_check.txt" >&2
 python3 "$HARNESS/summarize.py" "$RESULTS/$STAMP-alicem" >"$RESULTS/$STAMP-alicem/summary.md"
 {
   echo "alicem: $(git -C "$REPO" rev-parse --short HEAD) ($(git -C "$REPO" status --porcelain | wc -l) uncommitted files), release build"
-  echo "wallet: alicem wallet approve --watch, pin kdf: ${FAST_KDF[*]:-recommended (Argon2id 64 MiB, t=3)}"
+  echo "wallet: alicem wallet approve --watch --parallel $WALLET_PARALLEL, pin kdf: ${FAST_KDF[*]:-recommended (Argon2id 64 MiB, t=3)}"
   echo "wallet_cpu_s: $(awk '{print ($14+$15)/100}' "/proc/$WATCH_PID/stat")"
   echo "provider_cpu_s_total: $(awk '{print ($14+$15)/100}' "/proc/$SERVE_PID/stat")"
   tail -n 3 "$WORK/approver.log"

@@ -322,38 +322,42 @@ fn query_param(url: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-#[test]
-fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
-    let tmp = tempfile::tempdir().unwrap();
-    let doc = mint(tmp.path());
-    let server = Server::start(tmp.path(), &doc.join("CSCA.der"), OIDC_CLIENT);
-    let w = enrolled_wallet(tmp.path(), &server, &doc);
-    let shown = json(&wallet(&w, &["show", "--json"], None));
-    let claims = &shown["credential"]["claims"];
-
-    // A login asking for given name and birth date only.
-    let http = http();
-    let discovery: serde_json::Value = http
+fn discovery(server: &Server) -> serde_json::Value {
+    http()
         .get(format!("{}/.well-known/openid-configuration", server.base))
         .send()
         .unwrap()
         .json()
-        .unwrap();
-    let verifier = "a-pkce-code-verifier-long-enough-to-be-valid-0123456789";
+        .unwrap()
+}
+
+/// A browser starts a login of `CLIENT_ID` (PKCE with `verifier`) and identifies the
+/// citizen by `EMAIL`: it is left on the page that waits for the phone, whose URL is
+/// returned.
+fn begin_login(
+    server: &Server,
+    discovery: &serde_json::Value,
+    scope: &str,
+    state: &str,
+    nonce: &str,
+    verifier: &str,
+) -> (Browser, String) {
     let challenge = b64::encode(&Sha256::digest(verifier.as_bytes()));
     let mut browser = Browser {
-        http: http.clone(),
+        http: http(),
         cookies: Vec::new(),
     };
     let authorize = browser.send(
-        http.get(discovery["authorization_endpoint"].as_str().unwrap())
+        browser
+            .http
+            .get(discovery["authorization_endpoint"].as_str().unwrap())
             .query(&[
                 ("response_type", "code"),
                 ("client_id", CLIENT_ID),
                 ("redirect_uri", REDIRECT_URI),
-                ("scope", "openid given_name birthdate"),
-                ("state", "state-1"),
-                ("nonce", "nonce-of-the-tax-office-login-1"),
+                ("scope", scope),
+                ("state", state),
+                ("nonce", nonce),
                 ("acr_values", "eidas3"),
                 ("code_challenge", &challenge),
                 ("code_challenge_method", "S256"),
@@ -367,6 +371,30 @@ fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
             .form(&[("identifier", EMAIL)]),
     );
     let wait_page = absolute(&server.base, &location(&identified));
+    (browser, wait_page)
+}
+
+#[test]
+fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = mint(tmp.path());
+    let server = Server::start(tmp.path(), &doc.join("CSCA.der"), OIDC_CLIENT);
+    let w = enrolled_wallet(tmp.path(), &server, &doc);
+    let shown = json(&wallet(&w, &["show", "--json"], None));
+    let claims = &shown["credential"]["claims"];
+
+    // A login asking for given name and birth date only.
+    let http = http();
+    let discovery = discovery(&server);
+    let verifier = "a-pkce-code-verifier-long-enough-to-be-valid-0123456789";
+    let (mut browser, wait_page) = begin_login(
+        &server,
+        &discovery,
+        "openid given_name birthdate",
+        "state-1",
+        "nonce-of-the-tax-office-login-1",
+        verifier,
+    );
 
     // The wallet sees it, with the claims asked, and approves with the PIN.
     let requests = json(&wallet(&w, &["requests", "--json"], None));
@@ -494,4 +522,160 @@ fn a_minted_passport_enrolls_and_logs_in_disclosing_exactly_the_asked_claims() {
             .to_string()
             .contains(claims["family_name"].as_str().unwrap())
     );
+}
+
+/// `alicem wallet approve --watch`, stopped (killed) when dropped.
+struct Watch(Child);
+
+impl Watch {
+    fn start(w: &Path, pin: &str, parallel: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_alicem"))
+            .arg("wallet")
+            .arg("--wallet-dir")
+            .arg(w)
+            .args(["approve", "--watch", "--client", CLIENT_ID, "--pin-stdin"])
+            .args(["--poll-ms", "5", "--parallel", parallel])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{pin}\n").as_bytes())
+            .unwrap();
+        Self(child)
+    }
+
+    /// Stops it (if still running) and returns what it said.
+    fn stop(mut self) -> (Option<i32>, String) {
+        let _ = self.0.kill();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(self.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        let status = self.0.wait().unwrap();
+        (status.code(), stderr)
+    }
+
+    /// Waits for it to exit by itself.
+    fn exits_within(&mut self, limit: Duration) -> Option<i32> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(started.elapsed() < limit, "the watch did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Polls a waiting page until the provider moves the browser on; where to.
+fn moves_on(browser: &mut Browser, wait_page: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let page = browser.send(browser.http.get(wait_page));
+        if let Some(to) = page.headers().get("location") {
+            return to.to_str().unwrap().to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the login was not approved: {}",
+            page.text().unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn approve_watch_answers_several_logins_at_once_and_a_wrong_pin_costs_one_attempt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = mint(tmp.path());
+    let server = Server::start(tmp.path(), &doc.join("CSCA.der"), OIDC_CLIENT);
+    let w = enrolled_wallet(tmp.path(), &server, &doc);
+    let discovery = discovery(&server);
+    let verifier = "a-pkce-code-verifier-long-enough-to-be-valid-0123456789";
+
+    // Six logins waiting at once, then the phone approves them, three at a time.
+    let mut logins: Vec<(Browser, String)> = (0..6)
+        .map(|i| {
+            begin_login(
+                &server,
+                &discovery,
+                "openid given_name",
+                &format!("state-{i}"),
+                &format!("nonce-of-the-tax-office-login-{i}"),
+                verifier,
+            )
+        })
+        .collect();
+    let requests = json(&wallet(&w, &["requests", "--json"], None));
+    assert_eq!(requests.as_array().unwrap().len(), 6, "{requests}");
+    let watch = Watch::start(&w, PIN, "3");
+    for (browser, wait_page) in &mut logins {
+        let next = moves_on(browser, wait_page);
+        // First login to this provider: the consent page (no consent was given yet).
+        assert!(next.contains("/consent"), "{next}");
+    }
+    // One more, once the watch is running and polling.
+    let (mut browser, wait_page) = begin_login(
+        &server,
+        &discovery,
+        "openid given_name",
+        "state-7",
+        "nonce-of-the-tax-office-login-7",
+        verifier,
+    );
+    assert!(moves_on(&mut browser, &wait_page).contains("/consent"));
+    let (code, said) = watch.stop();
+    assert_ne!(code, Some(0), "the watch runs until interrupted: {said}");
+    assert!(said.contains("up to 3 at once"), "{said}");
+    assert_eq!(
+        said.lines().filter(|l| l.starts_with("approved ")).count(),
+        7,
+        "{said}"
+    );
+    assert!(!said.contains(PIN), "the PIN was printed: {said}");
+    let history = json(&wallet(&w, &["history", "--json"], None));
+    let approved = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["outcome"] == "approved")
+        .count();
+    assert_eq!(approved, 7, "{history}");
+
+    // A mistyped PIN with several logins waiting: the first approval goes alone, is
+    // refused, and the watch stops, having spent one attempt of five.
+    let _waiting: Vec<(Browser, String)> = (10..14)
+        .map(|i| {
+            begin_login(
+                &server,
+                &discovery,
+                "openid given_name",
+                &format!("state-{i}"),
+                &format!("nonce-of-the-tax-office-login-{i}"),
+                verifier,
+            )
+        })
+        .collect();
+    let mut watch = Watch::start(&w, "864203", "4");
+    let code = watch.exits_within(Duration::from_secs(60));
+    let (_, said) = watch.stop();
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("refused, stopping after 0 approvals"),
+        "{said}"
+    );
+    let status = json(&wallet(&w, &["status", "--json"], None));
+    assert_eq!(status["status"], "active", "{status}");
+    assert_eq!(status["pin_attempts_left"], 4, "{status}");
 }

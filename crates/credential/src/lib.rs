@@ -11,6 +11,7 @@
 //! - [`pin`]: the PIN proof scheme shared by wallet and server (see `docs/pin.md`).
 
 pub mod attributes;
+mod ecdsa;
 pub mod jose;
 pub mod pin;
 pub mod rng;

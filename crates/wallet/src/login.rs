@@ -116,8 +116,23 @@ impl<H: HttpClient> Client<H> {
         login: &PendingLogin,
         pin: &Pin,
     ) -> Result<ApprovedLogin, ClientError> {
-        let identity = self.identity_id()?;
         self.settle_pin_secret(&login.pin_challenge)?;
+        self.approve_login_shared(login, pin)
+    }
+
+    /// [`Client::approve_login`] through a shared reference, so that several threads
+    /// of the one process holding the wallet's lock can answer several logins at once
+    /// (`Client` is `Sync` when its [`HttpClient`] is). It writes nothing to the
+    /// wallet: a challenge for the pending PIN secret of a PIN change the server
+    /// accepted but the wallet did not record is answered with that secret, and the
+    /// change is recorded by the next [`Client::approve_login`] (or any PIN
+    /// operation).
+    pub fn approve_login_shared(
+        &self,
+        login: &PendingLogin,
+        pin: &Pin,
+    ) -> Result<ApprovedLogin, ClientError> {
+        let identity = self.identity_id()?;
         let (approval, approved) =
             build_approval(self.wallet(), &identity, login, pin, now_unix())?;
         self.call_empty(

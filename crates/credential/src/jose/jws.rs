@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{JoseError, JwkSet, JwsHeader, JwsSigner, VerifyingKey, b64, json};
+use super::{JoseError, JwkSet, JwsAlgorithm, JwsHeader, JwsSigner, VerifyingKey, b64, json};
 
 /// Size limits applied before anything is decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +135,23 @@ impl UnverifiedJws {
             });
         }
         key.verify(self.signing_input.as_bytes(), &self.signature)?;
+        Ok(VerifiedJws {
+            header: self.header,
+            payload: self.payload,
+        })
+    }
+
+    /// For a cache of earlier successes only
+    /// ([`crate::sd_jwt::IssuerSignatureCache`]): these exact bytes were verified
+    /// before with a key of algorithm `key_alg`. The same algorithm check as
+    /// [`UnverifiedJws::verify`], without the signature math.
+    pub(crate) fn verified_earlier(self, key_alg: JwsAlgorithm) -> Result<VerifiedJws, JoseError> {
+        if key_alg != self.header.alg {
+            return Err(JoseError::AlgorithmMismatch {
+                token: self.header.alg.name(),
+                key: key_alg.name(),
+            });
+        }
         Ok(VerifiedJws {
             header: self.header,
             payload: self.payload,
@@ -272,6 +289,78 @@ mod tests {
         assert_eq!(
             jws.verify(&es256(3).verifying_key()).unwrap_err(),
             JoseError::BadSignature
+        );
+    }
+
+    /// `token` with its signature replaced by `signature`.
+    fn resigned(token: &str, signature: &[u8]) -> UnverifiedJws {
+        let (input, _) = token.rsplit_once('.').unwrap();
+        UnverifiedJws::parse(&format!("{input}.{}", b64::encode(signature))).unwrap()
+    }
+
+    fn signature_of(token: &str) -> Vec<u8> {
+        b64::decode("sig", token.rsplit_once('.').unwrap().1).unwrap()
+    }
+
+    #[test]
+    fn refuses_a_tampered_signature() {
+        let key = es256(3);
+        let token = sign(HeaderParams::default(), b"{}", &key).unwrap();
+        let sig = signature_of(&token);
+        for byte in [0, 31, 32, 63] {
+            let mut bad = sig.clone();
+            bad[byte] ^= 0x40;
+            assert_eq!(
+                resigned(&token, &bad)
+                    .verify(&key.verifying_key())
+                    .unwrap_err(),
+                JoseError::BadSignature,
+                "byte {byte}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_wrong_length_and_malformed_es256_signatures() {
+        let key = es256(3);
+        let token = sign(HeaderParams::default(), b"{}", &key).unwrap();
+        let sig = signature_of(&token);
+        let mut long = sig.clone();
+        long.push(0);
+        let cat = |a: &[u8], b: &[u8]| [a, b].concat();
+        for bad in [
+            sig[..63].to_vec(),
+            long,
+            vec![0; 64],
+            cat(&[0; 32], &sig[32..]),
+            cat(&sig[..32], &[0; 32]),
+            cat(&[0xff; 32], &sig[32..]),
+            cat(&sig[..32], &[0xff; 32]),
+        ] {
+            assert_eq!(
+                resigned(&token, &bad)
+                    .verify(&key.verifying_key())
+                    .unwrap_err(),
+                JoseError::BadSignature,
+                "{bad:02x?}"
+            );
+        }
+    }
+
+    /// ES256 does not require low S: RFC 7515 A.3's own signature has S above n / 2
+    /// (see `crate::ecdsa` on why accepting it is harmless here).
+    #[test]
+    fn accepts_high_s_like_the_rfc_7515_example() {
+        let token = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
+        let s = &signature_of(token)[32..];
+        // n / 2 starts 0x7fffffff80000000: this S is above it.
+        assert!(s[0] > 0x7f, "{s:02x?}");
+        let jwk = Jwk::parse(br#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#).unwrap();
+        assert!(
+            UnverifiedJws::parse(token)
+                .unwrap()
+                .verify(&jwk.verifying_key().unwrap())
+                .is_ok()
         );
     }
 

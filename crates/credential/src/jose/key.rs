@@ -170,11 +170,13 @@ impl VerifyingKey {
     pub fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), JoseError> {
         match self {
             Self::Es256(k) => {
-                // JWS ES256 signatures are the 64-byte r || s, never DER.
-                let sig = p256::ecdsa::Signature::from_slice(signature)
-                    .map_err(|_| JoseError::BadSignature)?;
-                k.verify(signing_input, &sig)
-                    .map_err(|_| JoseError::BadSignature)
+                // JWS ES256 signatures are the 64-byte r || s, never DER; verified
+                // through ring (see `crate::ecdsa`).
+                if crate::ecdsa::verify_fixed(k, signing_input, signature) {
+                    Ok(())
+                } else {
+                    Err(JoseError::BadSignature)
+                }
             }
             Self::Rs256(k) => {
                 let sig = pkcs1v15::Signature::try_from(signature)

@@ -8,7 +8,9 @@
 //! `jose-jwk` 0.1 are tied to the previous RustCrypto generation (p256 0.13, rsa 0.9,
 //! sha2 0.10), which would put a second copy of every primitive in the build and make
 //! our P-256 keys (p256 0.14) incompatible with theirs. We write only the encoding and
-//! the checks; every primitive comes from the workspace's RustCrypto crates.
+//! the checks; every primitive comes from the workspace's RustCrypto crates, except
+//! the ES256 verification equation, which runs in `ring` (several times faster, and
+//! several per login on the provider: see `crate::ecdsa`).
 //!
 //! Strictness, for every JOSE object from outside:
 //! - sizes are bounded before anything is decoded ([`jws::Limits`]);

@@ -2,9 +2,8 @@
 
 use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit, Mac};
-use p256::ecdsa::{Signature, VerifyingKey};
+use p256::ecdsa::VerifyingKey;
 use sha2::Sha256;
-use signature::Verifier;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -102,11 +101,9 @@ fn verify_signature(
     let Ok(key) = point(&proof.public_key) else {
         return false;
     };
-    let Ok(signature) = Signature::from_slice(&proof.signature) else {
-        return false;
-    };
     let message = transcript(context, purpose, challenge, &proof.secret_id.0);
-    key.verify(&message, &signature).is_ok()
+    // The point was decompressed and checked by p256; the equation runs in ring.
+    crate::ecdsa::verify_fixed(&key, &message, &proof.signature)
 }
 
 impl PinVerifier {

@@ -464,3 +464,84 @@ fn recommended_parameters_are_accepted_and_bounds_enforced() {
         Err(PinError::KdfParams)
     );
 }
+
+/// The signature check of a PIN proof (through ring since the provider's speed-up):
+/// each way of spoiling a good proof's signature is a wrong PIN.
+mod signature_checks {
+    use super::*;
+
+    fn good() -> (PinVerifier, PinChallenge, PinProof) {
+        let (secret, verifier) = enrolled("482915");
+        let challenge = PinChallenge::generate(&verifier, &mut rng(2));
+        let proof = secret
+            .prove(&Pin::new("482915").unwrap(), &challenge, &login("req-1"))
+            .unwrap();
+        assert_eq!(
+            verifier.verify(&pepper(), &challenge, &login("req-1"), &proof),
+            Ok(())
+        );
+        (verifier, challenge, proof)
+    }
+
+    fn refused(verifier: &PinVerifier, challenge: &PinChallenge, proof: &PinProof) {
+        assert_eq!(
+            verifier.verify(&pepper(), challenge, &login("req-1"), proof),
+            Err(PinCheckError::WrongPin)
+        );
+    }
+
+    #[test]
+    fn refuses_a_tampered_signature() {
+        let (verifier, challenge, proof) = good();
+        for byte in [0, 31, 32, 63] {
+            let mut bad = proof.clone();
+            bad.signature[byte] ^= 0x80;
+            refused(&verifier, &challenge, &bad);
+        }
+    }
+
+    #[test]
+    fn refuses_a_signature_by_another_key() {
+        let (verifier, challenge, proof) = good();
+        // Another PIN key (the same device secret with another PIN) signs the same
+        // transcript; spliced under the registered public key, only the signature
+        // check can refuse it.
+        let (secret, _) = enrolled("482915");
+        let theirs = secret
+            .prove(&Pin::new("482916").unwrap(), &challenge, &login("req-1"))
+            .unwrap();
+        assert_ne!(theirs.public_key, proof.public_key);
+        let spliced = PinProof {
+            signature: theirs.signature,
+            ..proof.clone()
+        };
+        refused(&verifier, &challenge, &spliced);
+        refused(&verifier, &challenge, &theirs);
+    }
+
+    #[test]
+    fn refuses_malformed_scalars() {
+        let (verifier, challenge, proof) = good();
+        // r or s zero, or above the group order (all ones).
+        for value in [[0u8; 32], [0xff; 32]] {
+            for half in [0..32, 32..64] {
+                let mut bad = proof.clone();
+                bad.signature[half].copy_from_slice(&value);
+                refused(&verifier, &challenge, &bad);
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_a_public_key_not_on_the_curve() {
+        let (verifier, challenge, proof) = good();
+        let mut bad = proof.clone();
+        // x = 2^256 - 1 exceeds the field prime: no point has it.
+        bad.public_key = [0xff; 33];
+        bad.public_key[0] = 0x02;
+        refused(&verifier, &challenge, &bad);
+        let mut bad = proof;
+        bad.public_key[0] = 0x05; // not a SEC1 tag
+        refused(&verifier, &challenge, &bad);
+    }
+}

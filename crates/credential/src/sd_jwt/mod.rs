@@ -15,7 +15,9 @@
 //!   selectively disclosable, bound to the wallet's device key by `cnf.jwk`).
 //! - [`holder::SdJwtCredential`]: the wallet keeps it and [`present`]s only the claims a
 //!   login asks for, with a Key-Binding JWT tied to that login's `nonce` and `aud`.
-//! - [`verifier::verify_presentation`]: the server checks a presentation.
+//! - [`verifier::verify_presentation`]: the server checks a presentation
+//!   ([`verify_presentation_cached`] verifies the issuer's signature once per
+//!   credential, see [`IssuerSignatureCache`]).
 //!
 //! What is deliberately not supported, and refused rather than ignored: array-element
 //! disclosures, disclosures nested inside disclosed values, hash algorithms other than
@@ -28,6 +30,7 @@ pub mod disclosure;
 mod error;
 pub mod holder;
 pub mod issuer;
+mod issuer_cache;
 pub mod payload;
 pub mod verifier;
 
@@ -35,7 +38,10 @@ pub use disclosure::Disclosure;
 pub use error::SdJwtError;
 pub use holder::{KeyBindingInput, SdJwtCredential};
 pub use issuer::{Issuance, issue};
-pub use verifier::{PresentationPolicy, VerifiedPresentation, verify_presentation};
+pub use issuer_cache::{DEFAULT_ISSUER_CACHE_CAPACITY, IssuerSignatureCache};
+pub use verifier::{
+    PresentationPolicy, VerifiedPresentation, verify_presentation, verify_presentation_cached,
+};
 
 /// `typ` of the issuer-signed JWT of an SD-JWT VC.
 pub const SD_JWT_VC_TYP: &str = "dc+sd-jwt";

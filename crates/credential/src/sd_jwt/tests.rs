@@ -514,3 +514,160 @@ fn errors_and_debug_never_show_claim_values() {
     let v = verify_presentation(&presentation, &keys(&f), &policy("n", None)).unwrap();
     assert!(!format!("{v:?}").contains("MARIANNE"));
 }
+
+/// The issuer-signature cache: a hit skips only the issuer's signature math.
+mod issuer_signature_cache {
+    use super::*;
+    use crate::jose::JoseError;
+
+    fn cached(
+        presentation: &str,
+        keys: &JwkSet,
+        policy: &PresentationPolicy<'_>,
+        cache: &IssuerSignatureCache,
+    ) -> Result<VerifiedPresentation, SdJwtError> {
+        verify_presentation_cached(presentation, keys, policy, cache)
+    }
+
+    /// The issuer JWT of `credential` with its signature replaced.
+    fn with_issuer_signature(presentation: &str, signature: &[u8]) -> String {
+        let (jwt, rest) = presentation.split_once('~').unwrap();
+        let (input, _) = jwt.rsplit_once('.').unwrap();
+        format!("{input}.{}~{rest}", b64::encode(signature))
+    }
+
+    #[test]
+    fn verifies_once_per_credential_and_still_checks_each_presentation() {
+        let f = fixture();
+        let cache = IssuerSignatureCache::new(16);
+        let first = present(&f, &["given_name"], "login-1");
+        let ok = cached(&first, &keys(&f), &policy("login-1", None), &cache).unwrap();
+        assert_eq!(
+            ok,
+            verify_presentation(&first, &keys(&f), &policy("login-1", None)).unwrap()
+        );
+        assert_eq!(cache.len(), 1);
+        // Another login of the same credential: a hit, same answer.
+        let second = present(&f, &["family_name"], "login-2");
+        let ok = cached(&second, &keys(&f), &policy("login-2", None), &cache).unwrap();
+        assert_eq!(ok.claims.keys().collect::<Vec<_>>(), ["family_name"]);
+        assert_eq!(cache.len(), 1);
+        // The key binding and everything login-specific is still checked on a hit.
+        assert_eq!(
+            cached(&second, &keys(&f), &policy("login-3", None), &cache),
+            Err(SdJwtError::NonceMismatch)
+        );
+        let thief = Fixture {
+            issuer: key(1).with_kid("issuer-1"),
+            device: key(9),
+            credential: f.credential.clone(),
+        };
+        assert_eq!(
+            cached(
+                &kb_for(&thief, &f.credential, "n"),
+                &keys(&f),
+                &policy("n", None),
+                &cache
+            ),
+            Err(SdJwtError::KeyBindingJwt(JoseError::BadSignature))
+        );
+        let mut later = policy("login-2", None);
+        later.clock = Clock::new(NOW + 86_400 * 366, 30);
+        assert!(matches!(
+            cached(&second, &keys(&f), &later, &cache),
+            Err(SdJwtError::IssuerJwt(JoseError::Expired { .. }))
+        ));
+        assert!(matches!(
+            cached(
+                &second,
+                &keys(&f),
+                &policy("login-2", Some(&["birthdate"])),
+                &cache
+            ),
+            Err(SdJwtError::UnrequestedClaim { .. })
+        ));
+    }
+
+    #[test]
+    fn refuses_a_tampered_issuer_signature_even_after_a_hit() {
+        let f = fixture();
+        let cache = IssuerSignatureCache::new(16);
+        let good = present(&f, &["given_name"], "n");
+        cached(&good, &keys(&f), &policy("n", None), &cache).unwrap();
+        let jwt = good.split('~').next().unwrap();
+        let mut sig = b64::decode("sig", jwt.rsplit_once('.').unwrap().1).unwrap();
+        sig[10] ^= 1;
+        let bad = with_issuer_signature(&good, &sig);
+        for _ in 0..2 {
+            assert_eq!(
+                cached(&bad, &keys(&f), &policy("n", None), &cache),
+                Err(SdJwtError::IssuerJwt(JoseError::BadSignature))
+            );
+        }
+        assert_eq!(cache.len(), 1, "failures are never remembered");
+    }
+
+    #[test]
+    fn a_credential_remembered_under_one_key_is_verified_again_under_another() {
+        let f = fixture();
+        let cache = IssuerSignatureCache::new(16);
+        let presentation = present(&f, &["given_name"], "n");
+        cached(&presentation, &keys(&f), &policy("n", None), &cache).unwrap();
+        // Same kid, another key (a rotated or substituted issuer key): a miss, and
+        // the signature does not verify.
+        let other = JwkSet::new(vec![key(3).with_kid("issuer-1").public_jwk()]);
+        assert_eq!(
+            cached(&presentation, &other, &policy("n", None), &cache),
+            Err(SdJwtError::IssuerJwt(JoseError::BadSignature))
+        );
+        // The key removed from the set: refused, cached or not.
+        let empty = JwkSet::new(vec![key(3).with_kid("issuer-2").public_jwk()]);
+        assert!(matches!(
+            cached(&presentation, &empty, &policy("n", None), &cache),
+            Err(SdJwtError::IssuerJwt(JoseError::NoMatchingKey { .. }))
+        ));
+    }
+
+    #[test]
+    fn a_different_credential_is_a_miss() {
+        let f = fixture();
+        let cache = IssuerSignatureCache::new(16);
+        cached(
+            &present(&f, &[], "n"),
+            &keys(&f),
+            &policy("n", None),
+            &cache,
+        )
+        .unwrap();
+        // A payload the issuer never signed for this credential, under the real key.
+        let crafted = craft(
+            &f,
+            json!({"iss": ISS, "vct": VCT, "exp": NOW + 10, "_sd_alg": "sha-256", "cnf": {"jwk": f.device.public_jwk().without_metadata().to_json()}}),
+            SD_JWT_VC_TYP,
+        );
+        let sd_jwt = format!("{crafted}~");
+        let presentation = kb_for(&f, &sd_jwt, "n");
+        cached(&presentation, &keys(&f), &policy("n", None), &cache).unwrap();
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn stays_within_its_capacity() {
+        let f = fixture();
+        let cache = IssuerSignatureCache::new(2);
+        for exp in 0..5 {
+            let crafted = craft(
+                &f,
+                json!({"iss": ISS, "vct": VCT, "exp": NOW + 10 + exp, "_sd_alg": "sha-256", "cnf": {"jwk": f.device.public_jwk().without_metadata().to_json()}}),
+                SD_JWT_VC_TYP,
+            );
+            let presentation = kb_for(&f, &format!("{crafted}~"), "n");
+            cached(&presentation, &keys(&f), &policy("n", None), &cache).unwrap();
+            assert!(cache.len() <= 2);
+        }
+        assert_eq!(cache.len(), 2);
+        let off = IssuerSignatureCache::new(0);
+        cached(&present(&f, &[], "n"), &keys(&f), &policy("n", None), &off).unwrap();
+        assert!(off.is_empty());
+    }
+}

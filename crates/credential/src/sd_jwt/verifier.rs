@@ -6,8 +6,9 @@ use serde_json::Value;
 use subtle::ConstantTimeEq;
 
 use super::holder::check_disclosures;
+use super::issuer_cache::{IssuerSignatureCache, verify_issuer_jwt};
 use super::payload::CredentialPayload;
-use super::{KB_JWT_TYP, SD_JWT_VC_TYP, SdJwtError, compact, sha256_b64};
+use super::{KB_JWT_TYP, SdJwtError, compact, sha256_b64};
 use crate::jose::jwt::{Clock, check_validity};
 use crate::jose::{Jwk, JwkSet, UnverifiedJws, json};
 
@@ -66,16 +67,32 @@ pub fn verify_presentation(
     issuer_keys: &JwkSet,
     policy: &PresentationPolicy<'_>,
 ) -> Result<VerifiedPresentation, SdJwtError> {
+    verify(presentation, issuer_keys, policy, None)
+}
+
+/// [`verify_presentation`], with the issuer's signature verified once per credential
+/// and key: see [`IssuerSignatureCache`] for why that is safe. Every other check,
+/// the key-binding JWT's signature included, is made for every presentation.
+pub fn verify_presentation_cached(
+    presentation: &str,
+    issuer_keys: &JwkSet,
+    policy: &PresentationPolicy<'_>,
+    issuer_signatures: &IssuerSignatureCache,
+) -> Result<VerifiedPresentation, SdJwtError> {
+    verify(presentation, issuer_keys, policy, Some(issuer_signatures))
+}
+
+fn verify(
+    presentation: &str,
+    issuer_keys: &JwkSet,
+    policy: &PresentationPolicy<'_>,
+    issuer_signatures: Option<&IssuerSignatureCache>,
+) -> Result<VerifiedPresentation, SdJwtError> {
     let parts = compact::split(presentation)?;
     let kb_jwt = parts.kb_jwt.ok_or(SdJwtError::KeyBindingMissing)?;
 
     // Issuer-signed JWT.
-    let jwt = UnverifiedJws::parse(parts.issuer_jwt).map_err(SdJwtError::IssuerJwt)?;
-    jwt.header()
-        .expect_typ(SD_JWT_VC_TYP)
-        .map_err(SdJwtError::IssuerJwt)?;
-    let verified = jwt
-        .verify_with_set(issuer_keys)
+    let verified = verify_issuer_jwt(parts.issuer_jwt, issuer_keys, issuer_signatures)
         .map_err(SdJwtError::IssuerJwt)?;
     let members = verified.claims().map_err(SdJwtError::IssuerJwt)?;
     let validity = check_validity(&members, policy.clock, true).map_err(SdJwtError::IssuerJwt)?;

@@ -3,7 +3,8 @@
 //! Order of checks: the login is this identity's and still waiting; the identity is
 //! active (a suspended, revoked or expired identity is refused without touching the
 //! PIN counter); the PIN proof (attempt counter, lock at 5); the credential
-//! presentation (issuer signature, key binding to this login's nonce and to the
+//! presentation (issuer signature, verified once per credential through
+//! `Provider::issuer_signatures`; key binding to this login's nonce and to the
 //! device key of this identity, only the claims asked); the eIDAS level. Then the
 //! consent page or the redirect, and one history row.
 
@@ -14,7 +15,7 @@ use alicem_api::account::IdentityStatus;
 use alicem_api::login::LoginApproval;
 use alicem_credential::pin::{PinChallenge, PinOutcome, PinPurpose, ProofContext};
 use alicem_credential::rng::os_rng;
-use alicem_credential::sd_jwt::{PresentationPolicy, verify_presentation};
+use alicem_credential::sd_jwt::{PresentationPolicy, verify_presentation_cached};
 use serde_json::Value;
 use subtle::ConstantTimeEq;
 
@@ -164,14 +165,18 @@ pub async fn approve(
         max_key_binding_age: MAX_KEY_BINDING_AGE,
         requested_claims: Some(&requested),
     };
-    let presented =
-        match verify_presentation(&approval.presentation, &p.credential.issuer_keys, &policy) {
-            Ok(v) => v,
-            Err(e) => {
-                history::record(p, identity, &request, asked, level, "invalid_presentation").await;
-                return Err(LoginError::Presentation(e.to_string()));
-            }
-        };
+    let presented = match verify_presentation_cached(
+        &approval.presentation,
+        &p.credential.issuer_keys,
+        &policy,
+        &p.issuer_signatures,
+    ) {
+        Ok(v) => v,
+        Err(e) => {
+            history::record(p, identity, &request, asked, level, "invalid_presentation").await;
+            return Err(LoginError::Presentation(e.to_string()));
+        }
+    };
     if !bool::from(
         presented
             .holder_key_thumbprint

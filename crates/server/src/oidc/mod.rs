@@ -40,6 +40,7 @@ use alicem_credential::jose::jwt::Clock;
 use alicem_credential::jose::{JwkSet, JwsAlgorithm, jws};
 use alicem_credential::pin::Pepper;
 use alicem_credential::rng::os_rng;
+use alicem_credential::sd_jwt::IssuerSignatureCache;
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -89,6 +90,9 @@ pub struct Provider {
     keys: RwLock<KeyRing>,
     pub flows: Flows,
     pub assertion_replay: AssertionReplayCache,
+    /// Credentials whose issuer signature already verified (once per credential
+    /// rather than once per login; see `IssuerSignatureCache` for why it is safe).
+    pub issuer_signatures: IssuerSignatureCache,
 }
 
 impl core::fmt::Debug for Provider {
@@ -138,6 +142,7 @@ impl Provider {
             keys: RwLock::new(KeyRing::default()),
             flows: Flows::default(),
             assertion_replay: AssertionReplayCache::default(),
+            issuer_signatures: IssuerSignatureCache::default(),
             config: setup.config,
         };
         provider.maintain_keys().await?;

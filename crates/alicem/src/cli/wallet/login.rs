@@ -3,12 +3,14 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use alicem_api::login::PendingLogin;
 use alicem_credential::jose::jwt::now_unix;
 use alicem_credential::pin::Pin;
-use alicem_wallet::{Client, ClientError, ReqwestHttp};
+use alicem_wallet::{ApprovedLogin, Client, ClientError, ReqwestHttp};
 use anyhow::bail;
 use clap::Args;
 
@@ -52,6 +54,19 @@ pub struct ApproveArgs {
     /// 10 s).
     #[arg(long, requires = "watch")]
     quiet: bool,
+    /// With `--watch`: how many logins are approved at once, each on a thread of
+    /// this process (the one that holds the wallet). Until one approval has been
+    /// accepted with the PIN read, logins are approved one at a time, so a mistyped
+    /// PIN still costs one attempt; afterwards up to N approvals are in flight, and
+    /// the watch stops at the first refusal that stops it at N = 1.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        requires = "watch",
+        value_parser = clap::value_parser!(u16).range(1..=64)
+    )]
+    parallel: u16,
     #[command(flatten)]
     pin: PinStdinArgs,
 }
@@ -147,23 +162,117 @@ fn refusal_is_final(e: &ClientError) -> bool {
     )
 }
 
+/// The running totals of `approve --watch`, shared by its threads.
+#[derive(Default)]
+struct Tally {
+    approved: AtomicU64,
+    refused: AtomicU64,
+}
+
+impl Tally {
+    /// Counts and reports one answer; `Err` when the watch must stop.
+    fn record(
+        &self,
+        login: &PendingLogin,
+        outcome: Result<ApprovedLogin, ClientError>,
+        quiet: bool,
+    ) -> anyhow::Result<()> {
+        match outcome {
+            Ok(done) => {
+                self.approved.fetch_add(1, Ordering::Relaxed);
+                if !quiet {
+                    eprintln!(
+                        "approved {} for {} (code {}): {}",
+                        login.login_id,
+                        login.service_provider,
+                        login.short_code,
+                        if done.disclosed.is_empty() {
+                            "no claims".to_owned()
+                        } else {
+                            done.disclosed.join(", ")
+                        }
+                    );
+                }
+                Ok(())
+            }
+            Err(e) if refusal_is_final(&e) => bail!(
+                "login {} refused, stopping after {} approvals: {e}",
+                login.login_id,
+                self.approved.load(Ordering::Relaxed)
+            ),
+            Err(e) => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+                eprintln!("login {} not approved: {e}", login.login_id);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Approves `logins` with up to `workers` threads, each taking the next login
+/// until none is left or one refusal stops the watch (approvals already in flight
+/// are answered first). The first stopping refusal is returned.
+fn approve_concurrently(
+    client: &Client<ReqwestHttp>,
+    logins: &[&PendingLogin],
+    pin: &Pin,
+    workers: usize,
+    tally: &Tally,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let next = AtomicUsize::new(0);
+    let stop: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let stopped = || stop.lock().map_or(true, |s| s.is_some());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(logins.len()) {
+            scope.spawn(|| {
+                while !stopped() {
+                    let Some(login) = logins.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let outcome = client.approve_login_shared(login, pin);
+                    if let Err(e) = tally.record(login, outcome, quiet)
+                        && let Ok(mut first) = stop.lock()
+                    {
+                        first.get_or_insert(e);
+                    }
+                }
+            });
+        }
+    });
+    match stop.into_inner() {
+        Ok(Some(e)) => Err(e),
+        Ok(None) => Ok(()),
+        Err(_) => bail!("an approval thread failed"),
+    }
+}
+
 /// `approve --watch`: approves every pending login of the chosen service providers,
 /// each exactly as `approve ID` does (one PIN proof and one presentation per login,
-/// bound to it), until interrupted or the PIN is refused.
+/// bound to it), `--parallel` at a time once the PIN has been accepted, until
+/// interrupted or the PIN is refused.
 fn watch(client: &mut Client<ReqwestHttp>, args: &ApproveArgs) -> anyhow::Result<ExitCode> {
     // Fail before asking for the PIN if the wallet cannot list its logins.
     client.pending_logins()?;
     let pin: Pin = PinInput::new(args.pin).read("Your PIN to approve every login")?;
     let clients: HashSet<&str> = args.clients.iter().map(String::as_str).collect();
+    let workers = usize::from(args.parallel.max(1));
     eprintln!(
-        "approving every login asked by {} until interrupted",
-        args.clients.join(", ")
+        "approving every login asked by {} until interrupted{}",
+        args.clients.join(", "),
+        if workers > 1 {
+            format!(", up to {workers} at once")
+        } else {
+            String::new()
+        }
     );
     let pause = Duration::from_millis(args.poll_ms);
     // Logins already answered (or refused) that the server may still list for a
     // moment; pruned to what the server lists, so it stays small.
     let mut seen: HashSet<String> = HashSet::new();
-    let (mut approved, mut refused) = (0u64, 0u64);
+    let tally = Tally::default();
+    // Set once an approval with this PIN was accepted: before that, one at a time.
+    let mut pin_accepted = false;
     let mut last_report = std::time::Instant::now();
     loop {
         let logins = match client.pending_logins() {
@@ -176,47 +285,32 @@ fn watch(client: &mut Client<ReqwestHttp>, args: &ApproveArgs) -> anyhow::Result
             Err(e) => return Err(e.into()),
         };
         seen.retain(|id| logins.iter().any(|l| &l.login_id == id));
-        let mut answered_one = false;
-        for login in &logins {
-            if !clients.contains(login.client_id.as_str()) || seen.contains(&login.login_id) {
-                continue;
-            }
-            seen.insert(login.login_id.clone());
-            answered_one = true;
-            match client.approve_login(login, &pin) {
-                Ok(done) => {
-                    approved += 1;
-                    if !args.quiet {
-                        eprintln!(
-                            "approved {} for {} (code {}): {}",
-                            login.login_id,
-                            login.service_provider,
-                            login.short_code,
-                            if done.disclosed.is_empty() {
-                                "no claims".to_owned()
-                            } else {
-                                done.disclosed.join(", ")
-                            }
-                        );
-                    }
-                }
-                Err(e) if refusal_is_final(&e) => {
-                    bail!(
-                        "login {} refused, stopping after {approved} approvals: {e}",
-                        login.login_id
-                    );
-                }
-                Err(e) => {
-                    refused += 1;
-                    eprintln!("login {} not approved: {e}", login.login_id);
-                }
-            }
+        let todo: Vec<&PendingLogin> = logins
+            .iter()
+            .filter(|l| clients.contains(l.client_id.as_str()) && !seen.contains(&l.login_id))
+            .collect();
+        seen.extend(todo.iter().map(|l| l.login_id.clone()));
+        let mut rest = todo.as_slice();
+        while let Some((login, tail)) = rest.split_first()
+            && (workers == 1 || !pin_accepted)
+        {
+            let outcome = client.approve_login(login, &pin);
+            pin_accepted |= outcome.is_ok();
+            tally.record(login, outcome, args.quiet)?;
+            rest = tail;
+        }
+        if !rest.is_empty() {
+            approve_concurrently(client, rest, &pin, workers, &tally, args.quiet)?;
         }
         if last_report.elapsed() >= Duration::from_secs(10) {
-            eprintln!("{approved} logins approved, {refused} not approved");
+            eprintln!(
+                "{} logins approved, {} not approved",
+                tally.approved.load(Ordering::Relaxed),
+                tally.refused.load(Ordering::Relaxed)
+            );
             last_report = std::time::Instant::now();
         }
-        if !answered_one {
+        if todo.is_empty() {
             std::thread::sleep(pause);
         }
     }
