@@ -29,6 +29,11 @@ pub struct PendingLogin {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PendingLogins {
     pub logins: Vec<PendingLogin>,
+    /// Where this answer stands in the identity's changes: pass it back as
+    /// `?after=` with `?wait=S`, and the server holds the next answer until a login
+    /// newer than this one is pending (at most S seconds, at most 25).
+    #[serde(default)]
+    pub cursor: u64,
 }
 
 /// `POST /v1/account/logins/{id}/approve`.

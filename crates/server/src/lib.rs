@@ -101,6 +101,11 @@ pub async fn serve_on(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    let stopping = state.stopping.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.stop();
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -116,8 +121,10 @@ async fn serve_tls(state: AppState, tls: &config::TlsConfig) -> Result<(), Start
             .map_err(|e| StartError::Tls(e.to_string()))?;
     let handle = axum_server::Handle::new();
     let shutdown_handle = handle.clone();
+    let stopping = state.stopping.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
+        stopping.stop();
         shutdown_handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });
     tracing::info!(addr = %state.config.listen, issuer = %state.config.issuer, "alicem serving (HTTPS)");

@@ -245,9 +245,14 @@ fn account_pin() {}
 #[allow(dead_code)]
 fn account_history() {}
 
-/// Logins waiting for this identity's approval.
+/// Logins waiting for this identity's approval. With `wait`, a long poll: the answer
+/// is held until a login newer than `after` is pending (at most `wait` seconds, 25 at most).
 #[utoipa::path(get, path = "/v1/account/logins", tag = "login",
     security(("device_proof" = [])),
+    params(
+        ("wait" = Option<u64>, Query, description = "Seconds to hold the answer while nothing is newer than `after` (0: at once; capped at 25)"),
+        ("after" = Option<u64>, Query, description = "The `cursor` of the last answer read"),
+    ),
     responses(
         (status = 200, description = "Pending logins", body = PendingLogins),
         (status = 401, description = "Missing or invalid device proof", body = Problem),

@@ -51,6 +51,8 @@ pub struct AppState {
     pub enrollment_starts: Arc<RateLimiter>,
     /// The OpenID Connect provider, built on first use.
     pub oidc: Arc<crate::oidc::app::OidcSlot>,
+    /// Set when the server begins to stop: held long polls are answered at once.
+    pub stopping: crate::oidc::long_poll::Stopping,
 }
 
 impl std::fmt::Debug for AppState {
@@ -102,6 +104,7 @@ impl AppState {
             scratch: Arc::new(Scratch::default()),
             enrollment_starts: Arc::new(RateLimiter::per_minute(starts)),
             oidc: Arc::default(),
+            stopping: crate::oidc::long_poll::Stopping::default(),
         }
     }
 

@@ -338,3 +338,80 @@ async fn login_with(
     serde_json::from_slice(&alicem_credential::jose::b64::decode("payload", payload).unwrap())
         .unwrap()
 }
+
+fn impots_authorize_url(server: &Server) -> String {
+    let (_, challenge) = pkce();
+    format!(
+        "{}/authorize?response_type=code&client_id=impots&redirect_uri={}&scope=openid%20identite_pivot&state=state-123456&nonce=nonce-0123456789abcdefghij&code_challenge={challenge}&code_challenge_method=S256",
+        server.base,
+        urlencode(REDIRECT),
+    )
+}
+
+/// Longer than any answer a woken long poll needs, shorter than the 25 s it is held
+/// when nothing wakes it: an answer within this bound was woken by the change.
+const WOKEN_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phones_long_poll_is_answered_when_a_login_arrives_and_held_while_nothing_is_new() {
+    let server = start(rp_clients(), |_| {}).await;
+    let wallet = server.enroll(EMAIL, IdentityStatus::Active).await;
+    let before: alicem_api::login::PendingLogins = server
+        .pending_after(&wallet, "wait=0")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(before.logins.is_empty());
+
+    let query = format!("wait=25&after={}", before.cursor);
+    let poll = server.pending_after(&wallet, &query);
+    let login = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let mut browser = Browser::default();
+        login_until_phone(&server, &mut browser, &impots_authorize_url(&server), EMAIL).await
+    };
+    let (answer, _) = tokio::time::timeout(WOKEN_WITHIN, async { tokio::join!(poll, login) })
+        .await
+        .expect("the long poll was not woken by the new login");
+    assert_eq!(answer.status(), 200);
+    let news: alicem_api::login::PendingLogins = answer.json().await.unwrap();
+    assert_eq!(news.logins.len(), 1);
+    assert!(news.cursor > before.cursor);
+
+    // Nothing newer than this cursor: held for the whole wait, then the same list.
+    let held = server
+        .pending_after(&wallet, &format!("wait=1&after={}", news.cursor))
+        .await;
+    let same: alicem_api::login::PendingLogins = held.json().await.unwrap();
+    assert_eq!(same.cursor, news.cursor);
+    assert_eq!(same.logins[0].login_id, news.logins[0].login_id);
+
+    let bad = server.pending_after(&wallet, "wait=soon").await;
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_waiting_page_long_poll_redirects_as_soon_as_the_phone_approves() {
+    let server = start(rp_clients(), |_| {}).await;
+    let wallet = server.enroll(EMAIL, IdentityStatus::Active).await;
+    let mut browser = Browser::default();
+    let wait =
+        login_until_phone(&server, &mut browser, &impots_authorize_url(&server), EMAIL).await;
+    let pending = server.pending(&wallet).await;
+
+    let held_url = format!("{wait}?wait=25");
+    let held_page = browser.get(&server.http, &held_url);
+    let phone = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        server.approve(&wallet, &pending[0], PIN).await
+    };
+    let (page, (status, body)) =
+        tokio::time::timeout(WOKEN_WITHIN, async { tokio::join!(held_page, phone) })
+            .await
+            .expect("the waiting page was not woken by the approval");
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(page.status, 303, "{}", page.body);
+    // First login to this provider: the consent page comes next.
+    assert!(page.location.unwrap().ends_with("/consent"));
+}

@@ -101,6 +101,28 @@ impl<H: HttpClient> Client<H> {
         Ok(list.logins)
     }
 
+    /// The logins waiting for approval, once one newer than `cursor` (the
+    /// [`PendingLogins::cursor`] of an earlier answer; 0 for none) is pending: the
+    /// server holds the answer up to `wait_seconds` (at most 25), then answers
+    /// whatever is pending, possibly nothing new.
+    pub fn pending_logins_after(
+        &self,
+        cursor: u64,
+        wait_seconds: u64,
+    ) -> Result<PendingLogins, ClientError> {
+        let identity = self.identity_id()?;
+        self.call(
+            Method::Get,
+            &format!(
+                "{}?wait={wait_seconds}&after={cursor}",
+                paths::ACCOUNT_LOGINS
+            ),
+            NO_BODY,
+            Signed::As(&identity),
+            "listing pending logins",
+        )
+    }
+
     /// One pending login by id.
     pub fn pending_login(&self, login_id: &str) -> Result<PendingLogin, ClientError> {
         self.pending_logins()?

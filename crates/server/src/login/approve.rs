@@ -53,10 +53,10 @@ fn fail(p: &Provider, tx: &str, login_id: &str, description: &'static str) {
     let mut flows = p.flows.lock();
     flows.unlink_login(login_id);
     if let Some(t) = flows.transaction(tx, now()) {
-        t.stage = Stage::Failed {
+        t.advance(Stage::Failed {
             error: "access_denied",
             description,
-        };
+        });
     }
 }
 
@@ -238,11 +238,11 @@ pub async fn approve(
     let mut flows = p.flows.lock();
     flows.unlink_login(login_id);
     if let Some(t) = flows.transaction(&tx, now()) {
-        t.stage = if consented {
+        t.advance(if consented {
             Stage::Approved(grant)
         } else {
             Stage::Consent(grant)
-        };
+        });
     }
     Ok(())
 }
@@ -255,6 +255,8 @@ fn refresh_challenge(p: &Provider, tx: &str, verifier: &alicem_credential::pin::
         } = &mut t.stage
     {
         phone.pin_challenge = PinChallenge::generate(verifier, &mut os_rng());
+        let identity = phone.identity_id.clone();
+        flows.phone_news(&identity);
     }
 }
 

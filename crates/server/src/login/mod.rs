@@ -12,13 +12,14 @@ pub use error::LoginError;
 use alicem_api::login::LoginApproval;
 use axum::Json;
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::device_proof::DeviceRequest;
 use crate::oidc::app::Op;
+use crate::oidc::long_poll::WaitQuery;
 use crate::state::AppState;
 
 /// `/v1/account/logins…` (device proof by the identity). The history is served by
@@ -30,9 +31,16 @@ pub fn router() -> Router<AppState> {
         .route("/v1/account/logins/{id}/deny", post(deny_handler))
 }
 
-async fn list(Op(p): Op, req: DeviceRequest) -> Response {
+async fn list(
+    Op(p): Op,
+    State(state): State<AppState>,
+    Query(poll): Query<WaitQuery>,
+    req: DeviceRequest,
+) -> Response {
     match req.require_identity() {
-        Ok(id) => Json(pending::list(&p, id)).into_response(),
+        Ok(id) => {
+            Json(pending::list_when_news(&p, id, poll, &state.stopping).await).into_response()
+        }
         Err(e) => e.into_response(),
     }
 }

@@ -321,6 +321,7 @@ fn start(p: &Provider, params: Params, headers: &HeaderMap) -> Response {
         request: Arc::new(request),
         stage: Stage::Identify,
         expires_at: n.saturating_add(i64::try_from(p.config.login_ttl_seconds).unwrap_or(300)),
+        changed: Arc::default(),
     });
     drop(flows);
     let mut r = see_other(&format!("/login/{tx_id}"));

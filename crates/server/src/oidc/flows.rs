@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use alicem_credential::pin::PinChallenge;
 use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
 
 use super::authorize::AuthRequest;
 use super::grant::Grant;
@@ -54,8 +55,28 @@ pub struct Transaction {
     /// SHA-256 of the secret held in the browser's cookie.
     pub browser_digest: [u8; 32],
     pub request: Arc<AuthRequest>,
+    /// Change it with [`Transaction::advance`], which wakes the long-polling page.
     pub stage: Stage,
     pub expires_at: i64,
+    /// Notified when the stage changes or the transaction ends (the waiting page's
+    /// long poll, see `long_poll`).
+    pub changed: Arc<Notify>,
+}
+
+impl Transaction {
+    /// Moves to `stage` and wakes whoever waits for this transaction's page.
+    pub fn advance(&mut self, stage: Stage) {
+        self.stage = stage;
+        self.changed.notify_waiters();
+    }
+}
+
+/// What a phone long-polling its pending logins waits for.
+#[derive(Default)]
+struct PhoneSignal {
+    /// The sequence number of the last change to this identity's pending logins.
+    last_change: u64,
+    notify: Arc<Notify>,
 }
 
 /// An issued authorization code.
@@ -86,6 +107,11 @@ struct Maps {
     logins: HashMap<String, String>,
     codes: HashMap<[u8; 32], CodeEntry>,
     tokens: HashMap<[u8; 32], TokenEntry>,
+    /// Per identity, for the phone's long poll.
+    phones: HashMap<String, PhoneSignal>,
+    /// Sequence of changes to pending logins, over all identities (so that a cursor
+    /// stays meaningful when an identity's entry is dropped and made again).
+    phone_changes: u64,
     last_sweep: i64,
 }
 
@@ -112,7 +138,7 @@ impl Flows {
 impl Locked<'_> {
     /// Drops what expired, at most once a second.
     pub fn sweep(&mut self, now: i64) {
-        let m = &mut self.0;
+        let m = &mut *self.0;
         if m.last_sweep == now {
             return;
         }
@@ -128,6 +154,19 @@ impl Locked<'_> {
         for l in dead_logins {
             m.logins.remove(&l);
         }
+        // An identity's signal may go when no phone waits on it and it has no pending
+        // login: a cursor from before then has nothing newer to be shown.
+        let waiting: std::collections::HashSet<&str> = m
+            .transactions
+            .values()
+            .filter_map(|t| match &t.stage {
+                Stage::Waiting { login: Some(p), .. } => Some(p.identity_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        m.phones.retain(|identity, signal| {
+            Arc::strong_count(&signal.notify) > 1 || waiting.contains(identity.as_str())
+        });
         // Used codes are kept until they expire, to recognise a replay.
         m.codes.retain(|_, c| c.expires_at > now);
         m.tokens.retain(|_, t| t.expires_at > now);
@@ -146,6 +185,7 @@ impl Locked<'_> {
 
     pub fn remove_transaction(&mut self, id: &str) -> Option<Transaction> {
         let tx = self.0.transactions.remove(id)?;
+        tx.changed.notify_waiters();
         if let Stage::Waiting { login: Some(p), .. } = &tx.stage {
             self.0.logins.remove(&p.login_id);
         }
@@ -163,6 +203,28 @@ impl Locked<'_> {
 
     pub fn unlink_login(&mut self, login_id: &str) {
         self.0.logins.remove(login_id);
+    }
+
+    /// Records that `identity`'s pending logins changed (one arrived, or its PIN
+    /// challenge was renewed) and wakes its long-polling phone.
+    pub fn phone_news(&mut self, identity: &str) {
+        let m = &mut *self.0;
+        m.phone_changes = m.phone_changes.saturating_add(1);
+        let signal = m.phones.entry(identity.to_owned()).or_default();
+        signal.last_change = m.phone_changes;
+        signal.notify.notify_waiters();
+    }
+
+    /// The cursor of `identity`'s pending logins (the last change's number, 0 for
+    /// none known) and what is notified at the next change.
+    pub fn phone_watch(&mut self, identity: &str) -> (u64, Arc<Notify>) {
+        let signal = self.0.phones.entry(identity.to_owned()).or_default();
+        (signal.last_change, Arc::clone(&signal.notify))
+    }
+
+    /// The cursor of `identity`'s pending logins, without registering a watch.
+    pub fn phone_cursor(&self, identity: &str) -> u64 {
+        self.0.phones.get(identity).map_or(0, |s| s.last_change)
     }
 
     /// Transactions waiting for `identity`'s phone.

@@ -10,7 +10,7 @@ use alicem_credential::attributes::claim;
 use alicem_credential::pin::PinChallenge;
 use alicem_credential::rng::os_rng;
 use axum::body::Bytes;
-use axum::extract::Path;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use subtle::ConstantTimeEq;
@@ -18,9 +18,11 @@ use subtle::ConstantTimeEq;
 use super::app::Op;
 use super::authorize::{ErrorRedirect, cookie_name, redirect_with, see_other};
 use super::flows::{CodeEntry, PendingPhone, Stage, Transaction, digest};
+use super::long_poll::{self, WaitQuery};
 use super::pages::{self, Lang};
 use super::params::Params;
 use super::{Provider, now, random_id};
+use crate::state::AppState;
 
 /// The transaction `tx` if this browser holds its cookie.
 #[allow(
@@ -60,7 +62,7 @@ fn owned(p: &Provider, tx: &str, headers: &HeaderMap) -> Result<Transaction, Res
 
 fn set_stage(p: &Provider, tx: &str, stage: Stage) {
     if let Some(t) = p.flows.lock().transaction(tx, now()) {
-        t.stage = stage;
+        t.advance(stage);
     }
 }
 
@@ -135,14 +137,18 @@ pub async fn identify(
         }
     };
     let mut flows = p.flows.lock();
+    let phone = login.as_ref().map(|l| l.identity_id.clone());
     if let Some(l) = &login {
         flows.link_login(&l.login_id, &tx);
     }
     if let Some(entry) = flows.transaction(&tx, now()) {
-        entry.stage = Stage::Waiting {
+        entry.advance(Stage::Waiting {
             login,
             short_code: short_code(),
-        };
+        });
+        if let Some(identity) = phone {
+            flows.phone_news(&identity);
+        }
     }
     drop(flows);
     see_other(&format!("/login/{tx}/wait"))
@@ -229,11 +235,28 @@ fn finish_with_error(
     .respond(&p.issuer)
 }
 
-pub async fn wait(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap) -> Response {
-    let t = match owned(&p, &tx, &headers) {
+/// The waiting page. With `?wait=S` (a script on the page, or a load generator) the
+/// answer is held while the phone has not answered, at most S seconds.
+pub async fn wait(
+    Op(p): Op,
+    State(state): State<AppState>,
+    Path(tx): Path<String>,
+    Query(poll): Query<WaitQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let mut t = match owned(&p, &tx, &headers) {
         Ok(t) => t,
         Err(r) => return r,
     };
+    if matches!(t.stage, Stage::Waiting { .. }) {
+        let still_waiting =
+            || owned(&p, &tx, &headers).is_ok_and(|t| matches!(t.stage, Stage::Waiting { .. }));
+        long_poll::hold(&t.changed, still_waiting, poll.duration(), &state.stopping).await;
+        t = match owned(&p, &tx, &headers) {
+            Ok(t) => t,
+            Err(r) => return r,
+        };
+    }
     match &t.stage {
         Stage::Identify => see_other(&format!("/login/{tx}")),
         Stage::Waiting { short_code, .. } => pages::waiting(

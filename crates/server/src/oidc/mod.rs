@@ -23,6 +23,7 @@ pub mod id_token;
 pub mod interaction;
 pub mod jwks;
 pub mod keys;
+pub mod long_poll;
 pub mod pages;
 pub mod params;
 pub mod revocation;

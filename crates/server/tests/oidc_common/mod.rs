@@ -222,6 +222,18 @@ impl Server {
             .unwrap()
     }
 
+    /// The phone's long poll: `GET /v1/account/logins?wait=S&after=C` (the proof
+    /// covers the path only).
+    pub async fn pending_after(&self, wallet: &Wallet, query: &str) -> reqwest::Response {
+        let path = paths::ACCOUNT_LOGINS;
+        self.http
+            .get(format!("{}{path}?{query}", self.base))
+            .header(HEADER, self.proof(wallet, "GET", path, b""))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn pending(&self, wallet: &Wallet) -> Vec<PendingLogin> {
         let r = self.device_get(wallet, paths::ACCOUNT_LOGINS).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());

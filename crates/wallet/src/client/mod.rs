@@ -100,11 +100,13 @@ impl<H: HttpClient> Client<H> {
         let mut headers = Vec::new();
         if let Signed::As(sub) = signed {
             let now = u64::try_from(now_unix()).unwrap_or_default();
+            // The proof covers the path; a query (a long poll's `?wait=`) is not part of it.
+            let proof_path = path.split_once('?').map_or(path, |(p, _)| p);
             let proof = device_proof(
                 self.wallet.device_key(),
                 sub,
                 method,
-                path,
+                proof_path,
                 &body,
                 now,
                 &mut os_rng(),

@@ -30,7 +30,8 @@ pub struct ApproveArgs {
     /// The login's id (from `alicem wallet requests`).
     #[arg(required_unless_present = "watch", conflicts_with = "watch")]
     id: Option<String>,
-    /// Keep approving: poll the pending logins and approve each one asked by the
+    /// Keep approving: watch the pending logins (the server holds each look until
+    /// a new login arrives, up to 20 s) and approve each one asked by the
     /// `--client` service providers with the PIN (read once), until interrupted. For
     /// a wallet that stands in for its citizen, e.g. beside a load test. Stops at the
     /// first refusal of the PIN, so a wrong PIN costs one attempt, not the lockout.
@@ -40,8 +41,9 @@ pub struct ApproveArgs {
     /// (repeat for several); logins of other providers are left waiting.
     #[arg(long = "client", value_name = "CLIENT_ID", requires = "watch")]
     clients: Vec<String>,
-    /// With `--watch`: pause between two looks at the pending logins when none was
-    /// approved.
+    /// With `--watch`: pause after a look at the pending logins that brought none
+    /// to approve (the server already holds each look until a login arrives, so
+    /// this only spaces out the looks when logins of other providers are pending).
     #[arg(
         long,
         value_name = "MS",
@@ -252,6 +254,9 @@ fn approve_concurrently(
 /// bound to it), `--parallel` at a time once the PIN has been accepted, until
 /// interrupted or the PIN is refused.
 fn watch(client: &mut Client<ReqwestHttp>, args: &ApproveArgs) -> anyhow::Result<ExitCode> {
+    /// How long the server may hold a look at the pending logins (it caps it at 25 s;
+    /// the HTTP client gives up at 60 s).
+    const LONG_POLL_SECONDS: u64 = 20;
     // Fail before asking for the PIN if the wallet cannot list its logins.
     client.pending_logins()?;
     let pin: Pin = PinInput::new(args.pin).read("Your PIN to approve every login")?;
@@ -274,9 +279,13 @@ fn watch(client: &mut Client<ReqwestHttp>, args: &ApproveArgs) -> anyhow::Result
     // Set once an approval with this PIN was accepted: before that, one at a time.
     let mut pin_accepted = false;
     let mut last_report = std::time::Instant::now();
+    let mut cursor = 0;
     loop {
-        let logins = match client.pending_logins() {
-            Ok(logins) => logins,
+        let logins = match client.pending_logins_after(cursor, LONG_POLL_SECONDS) {
+            Ok(answer) => {
+                cursor = answer.cursor;
+                answer.logins
+            }
             Err(e @ ClientError::Http(_)) => {
                 eprintln!("listing pending logins: {e}; retrying in 1 s");
                 std::thread::sleep(Duration::from_secs(1));
