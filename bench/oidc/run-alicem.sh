@@ -121,7 +121,8 @@ log "starting alicem serve on $ISSUER (CPU 0)"
 # taskset execs the server: $! is the server's own pid (its CPU time is what run.sh reads).
 RUST_LOG="${RUST_LOG:-warn}" $PIN0 "$ALICEM" serve --config "$CONFIG" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
-for _ in $(seq 1 100); do curl -fsS "$ISSUER/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+# The first start generates the provider's keys (RSA among them): allow a minute.
+for _ in $(seq 1 300); do curl -fsS "$ISSUER/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$ISSUER/healthz" >/dev/null || { log "the server did not start"; cat "$WORK/serve.log" >&2; exit 1; }
 
 # ------------------------------------------------------------------ 5: enrollment (agent path)

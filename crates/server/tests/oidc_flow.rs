@@ -415,3 +415,39 @@ async fn the_waiting_page_long_poll_redirects_as_soon_as_the_phone_approves() {
     // First login to this provider: the consent page comes next.
     assert!(page.location.unwrap().ends_with("/consent"));
 }
+
+#[tokio::test]
+async fn the_waiting_pages_script_learns_of_the_approval_without_taking_the_code() {
+    let server = start(rp_clients(), |_| {}).await;
+    let wallet = server.enroll(EMAIL, IdentityStatus::Active).await;
+    let mut browser = Browser::default();
+    let wait =
+        login_until_phone(&server, &mut browser, &impots_authorize_url(&server), EMAIL).await;
+    let status_url = wait.replace("/wait", "/status");
+    assert_eq!(browser.get(&server.http, &status_url).await.status, 204);
+
+    let pending = server.pending(&wallet).await;
+    let held_url = format!("{status_url}?wait=25");
+    let held = browser.get(&server.http, &held_url);
+    let phone = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        server.approve(&wallet, &pending[0], PIN).await
+    };
+    let (answer, (status, body)) =
+        tokio::time::timeout(WOKEN_WITHIN, async { tokio::join!(held, phone) })
+            .await
+            .expect("the status long poll was not woken by the approval");
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(answer.location.is_none());
+    // Asking again changes nothing: the waiting page still moves on (to consent).
+    assert_eq!(browser.get(&server.http, &status_url).await.status, 200);
+    let page = browser.get(&server.http, &wait).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert!(page.location.unwrap().ends_with("/consent"));
+
+    // Without the browser's cookie the status is not given.
+    let stranger = Browser::default().get(&server.http, &status_url).await;
+    assert_ne!(stranger.status, 200);
+    assert_ne!(stranger.status, 204);
+}

@@ -4,15 +4,14 @@
 //! when a request names a client not yet seen (at most every [`MISS_REFRESH`]).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use alicem_credential::jose::jwe::{EncryptionKey, KeyManagement};
 use alicem_credential::jose::{Jwk, JwkSet, JwsAlgorithm};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
+use super::client_secret::{ClientSecret, SecretCheck};
 use super::scope;
 use super::store::{OidcStore, StoreError};
 use crate::store::service_providers::{ServiceProvider, TokenAuthMethod as RegisteredAuthMethod};
@@ -95,7 +94,7 @@ pub enum ClientError {
 pub struct Client {
     pub client_id: String,
     pub name: String,
-    secret: Option<Secret>,
+    secret: Option<ClientSecret>,
     pub auth_method: TokenAuthMethod,
     pub signature_keys: JwkSet,
     pub encryption_key: Option<EncryptionKey>,
@@ -129,38 +128,6 @@ fn alg(id: &str, name: Option<&str>, default: JwsAlgorithm) -> Result<JwsAlgorit
     }
 }
 
-/// How a client secret is checked.
-enum Secret {
-    /// Configured in clear: its SHA-256.
-    Sha256([u8; 32]),
-    /// Registered in the database: only its argon2id hash is stored. After the first
-    /// secret that verifies, its SHA-256 is kept in memory so the token endpoint does
-    /// not run argon2 on every request.
-    Argon2 {
-        phc: String,
-        verified: OnceLock<[u8; 32]>,
-    },
-}
-
-impl Secret {
-    fn matches(&self, presented: &str) -> bool {
-        let got: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        match self {
-            Secret::Sha256(expected) => bool::from(got.ct_eq(expected)),
-            Secret::Argon2 { phc, verified } => match verified.get() {
-                Some(expected) => bool::from(got.ct_eq(expected)),
-                None => {
-                    let ok = crate::admin::verify_secret(presented, phc);
-                    if ok {
-                        let _ = verified.set(got);
-                    }
-                    ok
-                }
-            },
-        }
-    }
-}
-
 impl Client {
     pub fn from_spec(spec: &ClientSpec) -> Result<Self, ClientError> {
         let id = spec.client_id.as_str();
@@ -170,7 +137,7 @@ impl Client {
                 if s.len() < 32 {
                     return Err(bad("client_secret must be at least 32 characters"));
                 }
-                Some(Secret::Sha256(Sha256::digest(s.as_bytes()).into()))
+                Some(ClientSecret::configured(s))
             }
             (None, TokenAuthMethod::PrivateKeyJwt) => None,
             (Some(_), TokenAuthMethod::PrivateKeyJwt) => {
@@ -194,10 +161,7 @@ impl Client {
         };
         let secret = match (&sp.client_secret_hash, method) {
             (Some(phc), TokenAuthMethod::ClientSecretBasic | TokenAuthMethod::ClientSecretPost) => {
-                Some(Secret::Argon2 {
-                    phc: phc.clone(),
-                    verified: OnceLock::new(),
-                })
+                Some(ClientSecret::hashed(phc.clone()))
             }
             (None, TokenAuthMethod::PrivateKeyJwt) => None,
             _ => return Err(bad("secret and authentication method disagree")),
@@ -226,7 +190,7 @@ impl Client {
     }
 
     /// Checks everything but the secret, which the caller has read.
-    fn validated(spec: &ClientSpec, secret: Option<Secret>) -> Result<Self, ClientError> {
+    fn validated(spec: &ClientSpec, secret: Option<ClientSecret>) -> Result<Self, ClientError> {
         let id = spec.client_id.as_str();
         let bad = |what| ClientError::Invalid(id.to_owned(), what);
         if id.is_empty() || id.len() > 128 {
@@ -335,10 +299,13 @@ impl Client {
         self.post_logout_redirect_uris.iter().any(|r| r == uri)
     }
 
-    /// Compares a presented secret with the registered one in constant time (over
-    /// their SHA-256, so the comparison does not even leak the length).
-    pub fn secret_matches(&self, presented: &str) -> bool {
-        self.secret.as_ref().is_some_and(|s| s.matches(presented))
+    /// Compares a presented secret with the registered one in constant time (see
+    /// [`ClientSecret::check`]); a client without a secret never matches.
+    pub async fn check_secret(&self, presented: &str) -> SecretCheck {
+        match &self.secret {
+            Some(secret) => secret.check(presented).await,
+            None => SecretCheck::Wrong,
+        }
     }
 }
 
@@ -457,15 +424,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn redirect_uris_match_exactly_and_secrets_in_constant_time() {
+    #[tokio::test]
+    async fn redirect_uris_match_exactly_and_secrets_in_constant_time() {
         let c = Client::from_spec(&spec()).unwrap();
         assert!(c.has_redirect_uri("https://impots.example/callback"));
         assert!(!c.has_redirect_uri("https://impots.example/callback/"));
         assert!(!c.has_redirect_uri("https://IMPOTS.example/callback"));
         assert!(!c.has_redirect_uri("https://impots.example/callback?x=1"));
-        assert!(c.secret_matches(&"s".repeat(40)));
-        assert!(!c.secret_matches(&"s".repeat(39)));
+        assert_eq!(c.check_secret(&"s".repeat(40)).await, SecretCheck::Matches);
+        assert_eq!(c.check_secret(&"s".repeat(39)).await, SecretCheck::Wrong);
         assert_eq!(c.sector, "impots.example");
         assert_eq!(c.id_token_alg, JwsAlgorithm::Es256);
     }

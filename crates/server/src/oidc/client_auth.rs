@@ -13,6 +13,7 @@ use base64ct::{Base64, Encoding};
 use serde_json::Value;
 
 use super::client::{Client, ClientRegistry, TokenAuthMethod};
+use super::client_secret::SecretCheck;
 use super::error::OAuthError;
 use super::params::Params;
 
@@ -90,9 +91,29 @@ pub fn client_id_hint(headers: &HeaderMap, params: &Params) -> Option<String> {
     }
 }
 
+/// `client` if it authenticates with secrets and `secret` is its own.
+async fn secret_authenticated(
+    client: Arc<Client>,
+    secret: &str,
+) -> Result<Arc<Client>, OAuthError> {
+    if !matches!(
+        client.auth_method,
+        TokenAuthMethod::ClientSecretBasic | TokenAuthMethod::ClientSecretPost
+    ) {
+        return Err(OAuthError::invalid_client("client authentication failed"));
+    }
+    match client.check_secret(secret).await {
+        SecretCheck::Matches => Ok(client),
+        SecretCheck::Wrong => Err(OAuthError::invalid_client("client authentication failed")),
+        SecretCheck::Throttled => Err(OAuthError::invalid_client(
+            "too many failed authentications for this client; retry later",
+        )),
+    }
+}
+
 /// Authenticates the client of a back-channel request. `audiences` are the values a
 /// client assertion's `aud` may name (the endpoint URL, the issuer).
-pub fn authenticate(
+pub async fn authenticate(
     registry: &ClientRegistry,
     headers: &HeaderMap,
     params: &Params,
@@ -119,26 +140,12 @@ pub fn authenticate(
             ));
         }
         let client = registry.get(&id).ok_or_else(unknown)?;
-        return match client.auth_method {
-            TokenAuthMethod::ClientSecretBasic | TokenAuthMethod::ClientSecretPost
-                if client.secret_matches(&secret) =>
-            {
-                Ok(client)
-            }
-            _ => Err(unknown()),
-        };
+        return secret_authenticated(client, &secret).await;
     }
     if let Some(secret) = body_secret {
         let id = params.require("client_id")?;
         let client = registry.get(id).ok_or_else(unknown)?;
-        return match client.auth_method {
-            TokenAuthMethod::ClientSecretBasic | TokenAuthMethod::ClientSecretPost
-                if client.secret_matches(secret) =>
-            {
-                Ok(client)
-            }
-            _ => Err(unknown()),
-        };
+        return secret_authenticated(client, secret).await;
     }
     if let Some(assertion) = assertion {
         if params.get("client_assertion_type") != Some(JWT_BEARER) {
@@ -250,8 +257,8 @@ mod tests {
 
     const AUD: &[&str] = &["https://op.example/token"];
 
-    #[test]
-    fn secret_methods_accept_the_right_secret_only() {
+    #[tokio::test]
+    async fn secret_methods_accept_the_right_secret_only() {
         let k = key();
         let reg = registry(&k);
         let cache = AssertionReplayCache::default();
@@ -266,22 +273,37 @@ mod tests {
                 &cache,
                 clock
             )
+            .await
             .is_ok()
         );
-        let e = authenticate(&reg, &basic("rp", "wrong"), &empty, AUD, &cache, clock).unwrap_err();
+        let e = authenticate(&reg, &basic("rp", "wrong"), &empty, AUD, &cache, clock)
+            .await
+            .unwrap_err();
         assert_eq!(e.code, "invalid_client");
         let post =
             Params::parse(format!("client_id=rp&client_secret={}", "x".repeat(32)).as_bytes())
                 .unwrap();
-        assert!(authenticate(&reg, &HeaderMap::new(), &post, AUD, &cache, clock).is_ok());
+        assert!(
+            authenticate(&reg, &HeaderMap::new(), &post, AUD, &cache, clock)
+                .await
+                .is_ok()
+        );
         let post = Params::parse(b"client_id=rp&client_secret=nope").unwrap();
-        assert!(authenticate(&reg, &HeaderMap::new(), &post, AUD, &cache, clock).is_err());
+        assert!(
+            authenticate(&reg, &HeaderMap::new(), &post, AUD, &cache, clock)
+                .await
+                .is_err()
+        );
         let nobody = Params::parse(b"client_id=rp").unwrap();
-        assert!(authenticate(&reg, &HeaderMap::new(), &nobody, AUD, &cache, clock).is_err());
+        assert!(
+            authenticate(&reg, &HeaderMap::new(), &nobody, AUD, &cache, clock)
+                .await
+                .is_err()
+        );
     }
 
-    #[test]
-    fn private_key_jwt_refuses_replayed_jti_wrong_audience_and_expired() {
+    #[tokio::test]
+    async fn private_key_jwt_refuses_replayed_jti_wrong_audience_and_expired() {
         let k = key();
         let reg = registry(&k);
         let cache = AssertionReplayCache::default();
@@ -302,12 +324,15 @@ mod tests {
         let ok = assertion(AUD[0], "j1", 1060);
         assert_eq!(
             authenticate(&reg, &h, &ok, AUD, &cache, clock)
+                .await
                 .unwrap()
                 .client_id,
             "jwt-rp"
         );
         assert!(
-            authenticate(&reg, &h, &ok, AUD, &cache, clock).is_err(),
+            authenticate(&reg, &h, &ok, AUD, &cache, clock)
+                .await
+                .is_err(),
             "replay"
         );
         assert!(
@@ -319,9 +344,14 @@ mod tests {
                 &cache,
                 clock
             )
+            .await
             .is_err()
         );
-        assert!(authenticate(&reg, &h, &assertion(AUD[0], "j3", 900), AUD, &cache, clock).is_err());
+        assert!(
+            authenticate(&reg, &h, &assertion(AUD[0], "j3", 900), AUD, &cache, clock)
+                .await
+                .is_err()
+        );
         let other = SigningKey::es256(p256::ecdsa::SigningKey::from_slice(&[6; 32]).unwrap())
             .with_kid("c1");
         let t = jws::sign_json(
@@ -334,6 +364,10 @@ mod tests {
             format!("client_assertion_type={JWT_BEARER}&client_assertion={t}").as_bytes(),
         )
         .unwrap();
-        assert!(authenticate(&reg, &h, &forged, AUD, &cache, clock).is_err());
+        assert!(
+            authenticate(&reg, &h, &forged, AUD, &cache, clock)
+                .await
+                .is_err()
+        );
     }
 }

@@ -11,8 +11,8 @@ use alicem_credential::pin::PinChallenge;
 use alicem_credential::rng::os_rng;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
 use super::app::Op;
@@ -235,7 +235,26 @@ fn finish_with_error(
     .respond(&p.issuer)
 }
 
-/// The waiting page. With `?wait=S` (a script on the page, or a load generator) the
+/// The transaction once the phone has answered, or as it is after holding the
+/// request up to the `?wait=S` asked while it has not.
+async fn after_hold(
+    p: &Provider,
+    state: &AppState,
+    tx: &str,
+    poll: &WaitQuery,
+    headers: &HeaderMap,
+) -> Result<Transaction, Response> {
+    let t = owned(p, tx, headers)?;
+    if !matches!(t.stage, Stage::Waiting { .. }) {
+        return Ok(t);
+    }
+    let still_waiting =
+        || owned(p, tx, headers).is_ok_and(|t| matches!(t.stage, Stage::Waiting { .. }));
+    long_poll::hold(&t.changed, still_waiting, poll.duration(), &state.stopping).await;
+    owned(p, tx, headers)
+}
+
+/// The waiting page. With `?wait=S` (a load generator, or a browser navigating) the
 /// answer is held while the phone has not answered, at most S seconds.
 pub async fn wait(
     Op(p): Op,
@@ -244,19 +263,10 @@ pub async fn wait(
     Query(poll): Query<WaitQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let mut t = match owned(&p, &tx, &headers) {
+    let t = match after_hold(&p, &state, &tx, &poll, &headers).await {
         Ok(t) => t,
         Err(r) => return r,
     };
-    if matches!(t.stage, Stage::Waiting { .. }) {
-        let still_waiting =
-            || owned(&p, &tx, &headers).is_ok_and(|t| matches!(t.stage, Stage::Waiting { .. }));
-        long_poll::hold(&t.changed, still_waiting, poll.duration(), &state.stopping).await;
-        t = match owned(&p, &tx, &headers) {
-            Ok(t) => t,
-            Err(r) => return r,
-        };
-    }
     match &t.stage {
         Stage::Identify => see_other(&format!("/login/{tx}")),
         Stage::Waiting { short_code, .. } => pages::waiting(
@@ -270,6 +280,27 @@ pub async fn wait(
         Stage::Approved(_) => finish_with_code(&p, &t),
         Stage::Failed { error, description } => finish_with_error(&p, &t, error, description),
     }
+}
+
+/// For the waiting page's script: `204` while the phone has not answered (after
+/// holding up to `?wait=S`), `200` once the waiting page has somewhere to go. Never
+/// finishes the login itself (that would hand the code to the script, not the
+/// browser): the script then reloads the waiting page, which does.
+pub async fn status(
+    Op(p): Op,
+    State(state): State<AppState>,
+    Path(tx): Path<String>,
+    Query(poll): Query<WaitQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let mut r = match after_hold(&p, &state, &tx, &poll, &headers).await {
+        Ok(t) if matches!(t.stage, Stage::Waiting { .. }) => StatusCode::NO_CONTENT.into_response(),
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(r) => r,
+    };
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 pub async fn consent_page(Op(p): Op, Path(tx): Path<String>, headers: HeaderMap) -> Response {

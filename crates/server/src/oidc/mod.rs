@@ -13,6 +13,7 @@ pub mod app;
 pub mod authorize;
 pub mod client;
 pub mod client_auth;
+pub mod client_secret;
 pub mod config;
 pub mod db;
 pub mod discovery;
@@ -241,6 +242,7 @@ pub fn router() -> Router<crate::state::AppState> {
             get(interaction::identify_page).post(interaction::identify),
         )
         .route("/login/{tx}/wait", get(interaction::wait))
+        .route("/login/{tx}/status", get(interaction::status))
         .route(
             "/login/{tx}/consent",
             get(interaction::consent_page).post(interaction::consent),

@@ -1,9 +1,14 @@
 //! The HTML pages a citizen sees during a login, in French and English: usable
-//! without JavaScript (the waiting page refreshes itself with `<meta refresh>`),
+//! without JavaScript (the waiting page refreshes itself with `<meta refresh>`; with
+//! JavaScript it long-polls instead and moves on as soon as the phone answers),
 //! labelled fields, visible focus, AA contrast.
+
+use std::sync::LazyLock;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use base64ct::{Base64, Encoding};
+use sha2::{Digest, Sha256};
 
 /// The page language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,31 +95,65 @@ const POLICY: &str =
 /// service provider (consent, cancel: answered with a redirect to its `redirect_uri`)
 /// must name that origin in `form-action`, which browsers apply to a form's
 /// redirects too (a custom-scheme URI of a native app is named by its scheme);
-/// otherwise the policy allows forms to post to this server only.
-fn policy(return_to: Option<&str>) -> HeaderValue {
+/// otherwise the policy allows forms to post to this server only. `script`: the page
+/// runs [`WAIT_SCRIPT`], allowed by its hash, and it may fetch from this server.
+fn policy(return_to: Option<&str>, script: bool) -> HeaderValue {
+    let mut policy = POLICY.to_owned();
+    if script {
+        policy.push_str(&format!(
+            "; script-src '{}'; connect-src 'self'",
+            *WAIT_SCRIPT_HASH
+        ));
+    }
     let source = return_to
         .and_then(|uri| url::Url::parse(uri).ok())
         .map(|uri| match uri.origin() {
             origin @ url::Origin::Tuple(..) => origin.ascii_serialization(),
             url::Origin::Opaque(_) => format!("{}:", uri.scheme()),
         });
-    source
-        .and_then(|origin| {
-            HeaderValue::from_str(&POLICY.replace(
-                "form-action 'self'",
-                &format!("form-action 'self' {origin}"),
-            ))
-            .ok()
-        })
-        .unwrap_or_else(|| HeaderValue::from_static(POLICY))
+    if let Some(origin) = source {
+        policy = policy.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {origin}"),
+        );
+    }
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static(POLICY))
 }
+
+/// The waiting page's script: asks `/login/{tx}/status` to answer once the phone
+/// has (held up to 20 s), then reloads the waiting page, which redirects where the
+/// login goes next (consent, the service). Still waiting (`204`): asks again. Anything
+/// else: reloads after 2 s, as the no-script refresh does. Constant (the transaction
+/// is read from the address), so the policy names it by hash.
+const WAIT_SCRIPT: &str = "(function(){var u=location.pathname;\
+var s=u.replace(/\\/wait$/,'/status?wait=20');\
+function again(){setTimeout(function(){location.replace(u)},2000)}\
+function poll(){fetch(s,{credentials:'same-origin',cache:'no-store'})\
+.then(function(r){if(r.status===204){poll()}else if(r.status===200){location.replace(u)}\
+else{again()}},again)}poll()})();";
+
+static WAIT_SCRIPT_HASH: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "sha256-{}",
+        Base64::encode_string(&Sha256::digest(WAIT_SCRIPT.as_bytes()))
+    )
+});
 
 /// `return_to`: the client's redirect URI when the page's forms may end there.
 fn respond(status: StatusCode, html: String, return_to: Option<&str>) -> Response {
+    respond_with(status, html, return_to, false)
+}
+
+fn respond_with(
+    status: StatusCode,
+    html: String,
+    return_to: Option<&str>,
+    script: bool,
+) -> Response {
     let mut r = (status, Html(html)).into_response();
     let h = r.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("content-security-policy", policy(return_to));
+    h.insert("content-security-policy", policy(return_to, script));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     r
@@ -182,7 +221,8 @@ pub fn identify(
     )
 }
 
-/// "Approve on your phone: 48 21", refreshed every two seconds.
+/// "Approve on your phone: 48 21": long-polled by [`WAIT_SCRIPT`], or refreshed
+/// every two seconds without JavaScript.
 pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str, return_to: &str) -> Response {
     let title = lang.pick("Validez sur votre téléphone", "Approve on your phone");
     let spaced = match (short_code.get(..2), short_code.get(2..)) {
@@ -190,7 +230,8 @@ pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str, return_to:
         _ => short_code.to_owned(),
     };
     let head = format!(
-        "<meta http-equiv=\"refresh\" content=\"2;url=/login/{}/wait\">",
+        "<noscript><meta http-equiv=\"refresh\" content=\"2;url=/login/{}/wait\"></noscript>\
+<script>{WAIT_SCRIPT}</script>",
         escape(tx)
     );
     let body = format!(
@@ -213,10 +254,11 @@ pub fn waiting(lang: Lang, service: &str, tx: &str, short_code: &str, return_to:
         lang.pick("Annuler", "Cancel"),
         tx = escape(tx),
     );
-    respond(
+    respond_with(
         StatusCode::OK,
         layout(lang, title, &head, &body),
         Some(return_to),
+        true,
     )
 }
 
@@ -327,5 +369,35 @@ mod tests {
             "{}",
             csp(&custom)
         );
+    }
+
+    #[tokio::test]
+    async fn the_waiting_page_allows_exactly_its_own_script_and_refreshes_without_one() {
+        let page = waiting(Lang::Fr, "RP", "tx-1", "4821", "https://rp.example/cb");
+        let policy = csp(&page).to_owned();
+        let bytes = axum::body::to_bytes(page.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let html = String::from_utf8(bytes.to_vec()).unwrap();
+        let script = html
+            .split_once("<script>")
+            .and_then(|(_, rest)| rest.split_once("</script>"))
+            .map(|(script, _)| script)
+            .expect("a script");
+        let hash = Base64::encode_string(&Sha256::digest(script.as_bytes()));
+        assert!(
+            policy.contains(&format!("script-src 'sha256-{hash}'")),
+            "{policy}"
+        );
+        assert!(policy.contains("connect-src 'self'"), "{policy}");
+        assert!(
+            html.contains(
+                "<noscript><meta http-equiv=\"refresh\" content=\"2;url=/login/tx-1/wait\"></noscript>"
+            ),
+            "{html}"
+        );
+        // Other pages run no script at all.
+        let other = identify(Lang::Fr, "RP", "tx-1", None, "https://rp.example/cb");
+        assert!(!csp(&other).contains("script-src"), "{}", csp(&other));
     }
 }

@@ -30,7 +30,9 @@ pub async fn handle(Op(p): Op, headers: HeaderMap, body: Bytes) -> Response {
         &[endpoint.as_str(), p.issuer.as_str()],
         &p.assertion_replay,
         p.clock(),
-    ) {
+    )
+    .await
+    {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };

@@ -45,7 +45,8 @@ async fn exchange(p: &Provider, headers: &HeaderMap, body: &[u8]) -> Result<Resp
         &[token_endpoint.as_str(), p.issuer.as_str()],
         &p.assertion_replay,
         p.clock(),
-    )?;
+    )
+    .await?;
     match params.require("grant_type")? {
         "authorization_code" => {}
         _ => {

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use alicem_api::login::PendingLogin;
@@ -211,41 +211,124 @@ impl Tally {
     }
 }
 
-/// Approves `logins` with up to `workers` threads, each taking the next login
-/// until none is left or one refusal stops the watch (approvals already in flight
-/// are answered first). The first stopping refusal is returned.
-fn approve_concurrently(
+/// How long the server may hold a look at the pending logins (it caps it at 25 s;
+/// the HTTP client gives up at 60 s).
+const LONG_POLL_SECONDS: u64 = 20;
+/// The same, once approvals run on a pool: the lister notices a stop this often.
+const POOL_LONG_POLL_SECONDS: u64 = 5;
+
+/// What `approve --watch` remembers between looks at the pending logins.
+struct Watch<'a> {
+    clients: HashSet<&'a str>,
+    /// Logins already answered (or handed to a worker) that the server may still
+    /// list for a moment; pruned to what the server lists, so it stays small.
+    seen: HashSet<String>,
+    cursor: u64,
+    pause: Duration,
+    last_report: std::time::Instant,
+}
+
+impl Watch<'_> {
+    /// One look (held by the server until a login newer than the last look arrives,
+    /// at most `wait_seconds`): the new logins of the watched providers.
+    fn look(
+        &mut self,
+        client: &Client<ReqwestHttp>,
+        wait_seconds: u64,
+        tally: &Tally,
+    ) -> anyhow::Result<Vec<PendingLogin>> {
+        let logins = match client.pending_logins_after(self.cursor, wait_seconds) {
+            Ok(answer) => {
+                self.cursor = answer.cursor;
+                answer.logins
+            }
+            Err(e @ ClientError::Http(_)) => {
+                eprintln!("listing pending logins: {e}; retrying in 1 s");
+                std::thread::sleep(Duration::from_secs(1));
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.seen
+            .retain(|id| logins.iter().any(|l| &l.login_id == id));
+        let todo: Vec<PendingLogin> = logins
+            .into_iter()
+            .filter(|l| {
+                self.clients.contains(l.client_id.as_str()) && !self.seen.contains(&l.login_id)
+            })
+            .collect();
+        self.seen.extend(todo.iter().map(|l| l.login_id.clone()));
+        if self.last_report.elapsed() >= Duration::from_secs(10) {
+            eprintln!(
+                "{} logins approved, {} not approved",
+                tally.approved.load(Ordering::Relaxed),
+                tally.refused.load(Ordering::Relaxed)
+            );
+            self.last_report = std::time::Instant::now();
+        }
+        if todo.is_empty() {
+            std::thread::sleep(self.pause);
+        }
+        Ok(todo)
+    }
+}
+
+/// Approves `first`, then every new login, with `workers` threads fed by this one, which keeps looking at the
+/// pending logins: a login is taken by the first free worker as soon as it is
+/// listed, whatever the others are doing. Runs until a refusal stops the watch
+/// (approvals in flight are answered first) or the listing fails; returns why.
+fn approve_on_pool(
     client: &Client<ReqwestHttp>,
-    logins: &[&PendingLogin],
+    watch: &mut Watch<'_>,
+    tally: &Tally,
+    first: Vec<PendingLogin>,
     pin: &Pin,
     workers: usize,
-    tally: &Tally,
     quiet: bool,
-) -> anyhow::Result<()> {
-    let next = AtomicUsize::new(0);
+) -> anyhow::Error {
     let stop: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let stopped = || stop.lock().map_or(true, |s| s.is_some());
+    let halt = |e: anyhow::Error| {
+        if let Ok(mut first) = stop.lock() {
+            first.get_or_insert(e);
+        }
+    };
+    let (queue, taken) = std::sync::mpsc::channel::<PendingLogin>();
+    for login in first {
+        let _ = queue.send(login);
+    }
+    let taken = Mutex::new(taken);
     std::thread::scope(|scope| {
-        for _ in 0..workers.min(logins.len()) {
+        for _ in 0..workers {
             scope.spawn(|| {
-                while !stopped() {
-                    let Some(login) = logins.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
-                    let outcome = client.approve_login_shared(login, pin);
-                    if let Err(e) = tally.record(login, outcome, quiet)
-                        && let Ok(mut first) = stop.lock()
-                    {
-                        first.get_or_insert(e);
+                loop {
+                    let next = taken.lock().ok().and_then(|rx| rx.recv().ok());
+                    let Some(login) = next else { break };
+                    if stopped() {
+                        continue; // drain without answering
+                    }
+                    let outcome = client.approve_login_shared(&login, pin);
+                    if let Err(e) = tally.record(&login, outcome, quiet) {
+                        halt(e);
                     }
                 }
             });
         }
+        while !stopped() {
+            match watch.look(client, POOL_LONG_POLL_SECONDS, tally) {
+                Ok(todo) => {
+                    for login in todo {
+                        let _ = queue.send(login);
+                    }
+                }
+                Err(e) => halt(e),
+            }
+        }
+        drop(queue);
     });
     match stop.into_inner() {
-        Ok(Some(e)) => Err(e),
-        Ok(None) => Ok(()),
-        Err(_) => bail!("an approval thread failed"),
+        Ok(Some(e)) => e,
+        _ => anyhow::anyhow!("an approval thread failed"),
     }
 }
 
@@ -254,13 +337,9 @@ fn approve_concurrently(
 /// bound to it), `--parallel` at a time once the PIN has been accepted, until
 /// interrupted or the PIN is refused.
 fn watch(client: &mut Client<ReqwestHttp>, args: &ApproveArgs) -> anyhow::Result<ExitCode> {
-    /// How long the server may hold a look at the pending logins (it caps it at 25 s;
-    /// the HTTP client gives up at 60 s).
-    const LONG_POLL_SECONDS: u64 = 20;
     // Fail before asking for the PIN if the wallet cannot list its logins.
     client.pending_logins()?;
     let pin: Pin = PinInput::new(args.pin).read("Your PIN to approve every login")?;
-    let clients: HashSet<&str> = args.clients.iter().map(String::as_str).collect();
     let workers = usize::from(args.parallel.max(1));
     eprintln!(
         "approving every login asked by {} until interrupted{}",
@@ -271,58 +350,40 @@ fn watch(client: &mut Client<ReqwestHttp>, args: &ApproveArgs) -> anyhow::Result
             String::new()
         }
     );
-    let pause = Duration::from_millis(args.poll_ms);
-    // Logins already answered (or refused) that the server may still list for a
-    // moment; pruned to what the server lists, so it stays small.
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut watch = Watch {
+        clients: args.clients.iter().map(String::as_str).collect(),
+        seen: HashSet::new(),
+        cursor: 0,
+        pause: Duration::from_millis(args.poll_ms),
+        last_report: std::time::Instant::now(),
+    };
+    // One at a time until an approval with this PIN is accepted, so that a wrong
+    // PIN costs one attempt; then on the pool.
     let tally = Tally::default();
-    // Set once an approval with this PIN was accepted: before that, one at a time.
-    let mut pin_accepted = false;
-    let mut last_report = std::time::Instant::now();
-    let mut cursor = 0;
+    let mut held: Vec<PendingLogin> = Vec::new();
     loop {
-        let logins = match client.pending_logins_after(cursor, LONG_POLL_SECONDS) {
-            Ok(answer) => {
-                cursor = answer.cursor;
-                answer.logins
+        let todo = watch.look(client, LONG_POLL_SECONDS, &tally)?;
+        let mut todo = todo.into_iter();
+        for login in todo.by_ref() {
+            let outcome = client.approve_login(&login, &pin);
+            let accepted = outcome.is_ok();
+            tally.record(&login, outcome, args.quiet)?;
+            if accepted && workers > 1 {
+                break;
             }
-            Err(e @ ClientError::Http(_)) => {
-                eprintln!("listing pending logins: {e}; retrying in 1 s");
-                std::thread::sleep(Duration::from_secs(1));
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        seen.retain(|id| logins.iter().any(|l| &l.login_id == id));
-        let todo: Vec<&PendingLogin> = logins
-            .iter()
-            .filter(|l| clients.contains(l.client_id.as_str()) && !seen.contains(&l.login_id))
-            .collect();
-        seen.extend(todo.iter().map(|l| l.login_id.clone()));
-        let mut rest = todo.as_slice();
-        while let Some((login, tail)) = rest.split_first()
-            && (workers == 1 || !pin_accepted)
-        {
-            let outcome = client.approve_login(login, &pin);
-            pin_accepted |= outcome.is_ok();
-            tally.record(login, outcome, args.quiet)?;
-            rest = tail;
         }
-        if !rest.is_empty() {
-            approve_concurrently(client, rest, &pin, workers, &tally, args.quiet)?;
+        held.extend(todo);
+        if !held.is_empty() {
+            break;
         }
-        if last_report.elapsed() >= Duration::from_secs(10) {
-            eprintln!(
-                "{} logins approved, {} not approved",
-                tally.approved.load(Ordering::Relaxed),
-                tally.refused.load(Ordering::Relaxed)
-            );
-            last_report = std::time::Instant::now();
-        }
-        if todo.is_empty() {
-            std::thread::sleep(pause);
+        if workers > 1 && tally.approved.load(Ordering::Relaxed) > 0 {
+            break;
         }
     }
+    // The rest of that look, then every later one, on the pool.
+    Err(approve_on_pool(
+        client, &mut watch, &tally, held, &pin, workers, args.quiet,
+    ))
 }
 
 pub fn deny(dir: &Path, args: DenyArgs) -> anyhow::Result<ExitCode> {
