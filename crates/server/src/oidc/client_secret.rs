@@ -101,6 +101,11 @@ impl HashedSecret {
         if let Some(expected) = self.verified.get() {
             return verdict(digest.ct_eq(expected).into());
         }
+        // Or spent the budget: checked again under the permit, so requests queued
+        // together cannot each pass the check made before queueing.
+        if !self.budget_allows() {
+            return SecretCheck::Throttled;
+        }
         let presented = Zeroizing::new(presented.to_owned());
         let hashed = Arc::clone(&self);
         let ok = tokio::task::spawn_blocking(move || {
@@ -200,6 +205,34 @@ mod tests {
         );
         // The price, documented above: the right secret waits for the refill too.
         assert_eq!(secret.check(SECRET).await, SecretCheck::Throttled);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn guesses_sent_all_at_once_still_get_only_the_budget_of_hashes() {
+        let secret = Arc::new(hashed());
+        let started = Instant::now();
+        let guesses: Vec<_> = (0..4 * FAILURE_BURST)
+            .map(|i| {
+                let secret = Arc::clone(&secret);
+                tokio::spawn(async move { secret.check(&format!("guess-{i:016}")).await })
+            })
+            .collect();
+        let mut hashed_and_wrong = 0u32;
+        for guess in guesses {
+            match guess.await.unwrap() {
+                SecretCheck::Wrong => hashed_and_wrong += 1,
+                SecretCheck::Throttled => {}
+                SecretCheck::Matches => panic!("a guess matched"),
+            }
+        }
+        // The budget refills while the hashes run, one per interval elapsed.
+        let refilled = u32::try_from(started.elapsed().as_nanos() / FAILURE_REFILL.as_nanos())
+            .unwrap_or(u32::MAX);
+        assert!(hashed_and_wrong >= FAILURE_BURST, "{hashed_and_wrong}");
+        assert!(
+            hashed_and_wrong <= FAILURE_BURST.saturating_add(refilled),
+            "{hashed_and_wrong} hashes for a budget of {FAILURE_BURST} + {refilled}"
+        );
     }
 
     #[tokio::test]
